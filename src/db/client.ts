@@ -1,0 +1,113 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { migrate, pendingMigrations, pgRunner, pgliteRunner } from './migrate.js';
+import { acquireDataDirLock, type DataDirLock } from './pglite-lock.js';
+
+export type { PrismaClient };
+export type DbKind = 'postgres' | 'pglite';
+
+export interface Db {
+  readonly prisma: PrismaClient;
+  readonly kind: DbKind;
+  /** Interactive-transaction limits, sized for the engine (PGlite runs one transaction at a time). */
+  readonly tx: { maxWait: number; timeout: number };
+  ping(): Promise<void>;
+  pendingMigrations(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** postgresql:// URL; when absent the embedded PGlite is used. */
+  url?: string | undefined;
+  /** Directory for the embedded database and its lock, or "memory://" (tests). */
+  dataDir: string;
+  poolSize?: number;
+  transactionTimeoutMs?: number;
+  /** Apply pending migrations before returning (always on for PGlite). */
+  migrate?: boolean;
+  /** What is opening the database, shown to a second process refused by the lock. */
+  command?: string;
+  log?: (msg: string) => void;
+}
+
+export async function createDb(opts: DbOptions): Promise<Db> {
+  return opts.url ? createPostgresDb(opts.url, opts) : createPgliteDb(opts);
+}
+
+async function createPostgresDb(url: string, opts: DbOptions): Promise<Db> {
+  const pg = (await import('pg')).default;
+  const { PrismaPg } = await import('@prisma/adapter-pg');
+  if (opts.migrate) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await migrate(pgRunner(client), opts.log);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
+  // A server restart or pg_terminate_backend kills idle connections; without a listener the
+  // pool's 'error' event would crash the process instead of letting the next query reconnect.
+  pool.on('error', (e) => opts.log?.(`database: idle connection lost: ${e.message}`));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const timeout = opts.transactionTimeoutMs ?? 15_000;
+  return {
+    prisma,
+    kind: 'postgres',
+    tx: { maxWait: Math.min(timeout, 10_000), timeout },
+    ping: async () => void (await pool.query('SELECT 1')),
+    pendingMigrations: () => pendingMigrations(async (sql) => (await pool.query<{ migration_name: string }>(sql)).rows),
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end().catch(() => {});
+    },
+  };
+}
+
+async function createPgliteDb(opts: DbOptions): Promise<Db> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
+  const inMemory = opts.dataDir.startsWith('memory://');
+  let lock: DataDirLock | undefined;
+  let pglite: InstanceType<typeof PGlite>;
+  if (inMemory) {
+    pglite = await PGlite.create(opts.dataDir);
+  } else {
+    const dir = path.resolve(opts.dataDir);
+    lock = acquireDataDirLock(dir, opts.command ?? 'allot');
+    try {
+      await mkdir(dir, { recursive: true }); // PGlite creates only the last path segment
+      pglite = await PGlite.create(path.join(dir, 'pglite'));
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+  const release = async () => {
+    await pglite.close().catch(() => {});
+    lock?.release();
+  };
+  try {
+    // Migrations always run on the embedded database: nobody else can have applied them.
+    await migrate(pgliteRunner(pglite), opts.log);
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const timeout = opts.transactionTimeoutMs ?? 15_000;
+  return {
+    prisma,
+    kind: 'pglite',
+    // One connection: every transaction queues behind the others, so waiting is normal.
+    tx: { maxWait: Math.max(timeout, 30_000), timeout },
+    ping: async () => void (await pglite.query('SELECT 1')),
+    pendingMigrations: () => pendingMigrations(async (sql) => (await pglite.query<{ migration_name: string }>(sql)).rows),
+    close: async () => {
+      await prisma.$disconnect();
+      await release();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Db } from './client.js';
+import type { Prisma } from '../generated/prisma/client.js';
+
+export type Tx = Prisma.TransactionClient;
+
+export interface TxOptions {
+  isolation?: Prisma.TransactionIsolationLevel;
+  /** Retries after a serialization failure or deadlock (SQLSTATE 40001/40P01). */
+  retries?: number;
+  onRetry?: (attempt: number, error: unknown) => void;
+}
+
+const RETRYABLE_SQLSTATE = new Set(['40001', '40P01']);
+
+/** True for serialization failures and deadlocks, however the driver adapter wraps them. */
+export function isRetryable(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
+    const err = cur as { code?: unknown; meta?: { code?: unknown }; originalCode?: unknown; cause?: unknown };
+    if (err.code === 'P2034') return true;
+    for (const c of [err.code, err.originalCode, err.meta?.code]) {
+      if (typeof c === 'string' && RETRYABLE_SQLSTATE.has(c)) return true;
+    }
+    cur = err.cause;
+  }
+  return /deadlock detected|could not serialize access/i.test(String((e as Error | undefined)?.message ?? ''));
+}
+
+/** Runs fn in one interactive transaction, retried a bounded number of times on conflicts. */
+export async function withTx<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: TxOptions = {}): Promise<T> {
+  const retries = opts.retries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.prisma.$transaction(fn, {
+        maxWait: db.tx.maxWait,
+        timeout: db.tx.timeout,
+        ...(opts.isolation ? { isolationLevel: opts.isolation } : {}),
+      });
+    } catch (e) {
+      if (attempt >= retries || !isRetryable(e)) throw e;
+      opts.onRetry?.(attempt + 1, e);
+      await new Promise((r) => setTimeout(r, 5 * 2 ** attempt + Math.random() * 10));
+    }
+  }
+}
