@@ -1,0 +1,4 @@
+import type { Feature } from './http/app.js';
+
+/** Every HTTP surface the service mounts, in order. Each issue adds its own. */
+export const features: readonly Feature[] = [];

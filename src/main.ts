@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from './config/index.js';
+import { createDb, type Db } from './db/client.js';
+import { createApp, type AppDeps, type Feature } from './http/app.js';
+import { createMetrics } from './http/metrics.js';
+import { listen, type RunningServer } from './http/server.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import { systemClock } from './shared/clock.js';
+import { features } from './features.js';
+
+export const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../config');
+
+/** Reads the configuration from config/ and the environment (the only reader of process.env). */
+export function configFromEnvironment(): Readonly<Config> {
+  return loadConfig({ env: process.env, configDir: CONFIG_DIR });
+}
+
+export function loggerFor(config: Readonly<Config>): Logger {
+  return createLogger({
+    level: config.log.level,
+    format: config.log.format ?? (config.env === 'production' ? 'json' : 'pretty'),
+  });
+}
+
+export async function openDatabase(config: Readonly<Config>, logger: Logger, command: string, migrate = true): Promise<Db> {
+  return createDb({
+    url: config.database.url,
+    dataDir: config.database.dataDir,
+    poolSize: config.database.poolSize,
+    transactionTimeoutMs: config.database.transactionTimeoutMs,
+    migrate,
+    command,
+    log: (m) => logger.info(m),
+  });
+}
+
+export interface Service {
+  readonly deps: AppDeps;
+  readonly http: RunningServer;
+  stop(): Promise<void>;
+}
+
+/** Composition root: config → database → services → app → listen (STYLE layout). */
+export async function startService(config: Readonly<Config>, logger: Logger, extra: readonly Feature[] = []): Promise<Service> {
+  const db = await openDatabase(config, logger, `allot serve (port ${config.port})`);
+  const deps: AppDeps = { config, db, logger, metrics: createMetrics(), clock: systemClock };
+  let http: RunningServer;
+  try {
+    const app = createApp(deps, [...features, ...extra]);
+    http = await listen(app, config.port, config.host, logger);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  logger.info('allot listening', { url: config.publicUrl, port: http.port, database: db.kind });
+  let stopping: Promise<void> | undefined;
+  return {
+    deps,
+    http,
+    stop: () =>
+      (stopping ??= (async () => {
+        await http.stop();
+        await db.close();
+        logger.info('allot stopped');
+      })()),
+  };
+}
