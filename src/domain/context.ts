@@ -1,0 +1,141 @@
+/**
+ * Everything decide() needs that does not change from one user to the next, compiled once so
+ * that a decision costs O(groups) rather than O(mappings) (SPEC §2 step 1, §3 redistributions).
+ */
+import { compareStrings, insertSorted } from './sorted.js';
+import type { TraceCandidate, TraceMatch } from './trace.js';
+import type { Mapping, Policy } from './types.js';
+
+/** A mapping prepared for matching: sorted roles and licences, admin flag, shareable trace entry. */
+export interface CompiledMapping {
+  /** Position in (id, idpGroup) order over all enabled mappings: decisions sort matches by it. */
+  readonly order: number;
+  readonly id: string;
+  readonly idpGroup: string;
+  readonly roles: readonly string[];
+  readonly licenses: readonly string[];
+  /** The licences again, with their preference rank, so decide() needs no look-up to rank them. */
+  readonly offers: readonly TraceCandidate[];
+  readonly autoProvision: boolean;
+  /** Carries one of policy.adminRoles (SPEC §2 step 3). */
+  readonly isAdmin: boolean;
+  /** Trace entry for a match on the exact idpGroup string; frozen, so decisions can share it. */
+  readonly exactMatch: TraceMatch;
+}
+
+/** Compiled configuration for decide(). Treat as opaque outside src/domain. */
+export interface DecisionContext {
+  readonly policy: Policy;
+  readonly preferenceOrder: readonly string[];
+  /**
+   * Enabled mappings by the one string that matches them as sent: case-sensitive ones by idpGroup,
+   * case-insensitive ones by lower-cased idpGroup (an already lower-case group matches them as is).
+   */
+  readonly byGroup: ReadonlyMap<string, readonly CompiledMapping[]>;
+  /** Enabled case-insensitive mappings by lower-cased idpGroup, for groups sent with capitals. */
+  readonly folded: ReadonlyMap<string, readonly CompiledMapping[]>;
+  /** Candidate entry (key and 1-based rank) for every key the context knows, shared by traces. */
+  readonly candidates: ReadonlyMap<string, TraceCandidate>;
+}
+
+/**
+ * Compiles the policy, preference order and mappings into a context for decide() (SPEC §2).
+ * Disabled mappings are dropped here, so they can never match. Inputs are copied: later edits to
+ * the caller's arrays do not leak into decisions made with this context.
+ */
+export function createDecisionContext(args: {
+  readonly policy: Policy;
+  readonly preferenceOrder: readonly string[];
+  readonly mappings: readonly Mapping[];
+}): DecisionContext {
+  const preferenceOrder = Object.freeze([...args.preferenceOrder]);
+  const rank = new Map<string, number>();
+  preferenceOrder.forEach((key, i) => {
+    if (!rank.has(key)) rank.set(key, i + 1);
+  });
+  const candidates = new Map<string, TraceCandidate>();
+  const candidateOf = (key: string): void => {
+    if (!candidates.has(key)) candidates.set(key, Object.freeze({ key, rank: rank.get(key) ?? null }));
+  };
+  preferenceOrder.forEach(candidateOf);
+  candidateOf(args.policy.adminLicense);
+
+  const adminRoles = new Set(args.policy.adminRoles);
+  const byGroup = new Map<string, CompiledMapping[]>();
+  const folded = new Map<string, CompiledMapping[]>();
+  const enabled = args.mappings.filter((mapping) => mapping.enabled).sort(compareMappings);
+  for (const [order, mapping] of enabled.entries()) {
+    const licenses = sortedDistinct(mapping.licenses);
+    licenses.forEach(candidateOf);
+    const compiled = compileMapping(order, mapping, licenses, adminRoles, candidates);
+    if (mapping.caseInsensitive) {
+      const lower = mapping.idpGroup.toLowerCase();
+      addTo(byGroup, lower, compiled);
+      addTo(folded, lower, compiled);
+    } else {
+      addTo(byGroup, mapping.idpGroup, compiled);
+    }
+  }
+  return Object.freeze({
+    policy: freezePolicy(args.policy),
+    preferenceOrder,
+    byGroup,
+    folded,
+    candidates,
+  });
+}
+
+function freezePolicy(policy: Policy): Policy {
+  return Object.freeze({
+    adminRoles: Object.freeze([...policy.adminRoles]),
+    adminLicense: policy.adminLicense,
+    fallbackToNextPreference: policy.fallbackToNextPreference,
+    jit: Object.freeze({ ...policy.jit }),
+  });
+}
+
+function addTo(index: Map<string, CompiledMapping[]>, key: string, mapping: CompiledMapping): void {
+  const bucket = index.get(key);
+  if (bucket) bucket.push(mapping);
+  else index.set(key, [mapping]);
+}
+
+function compileMapping(
+  order: number,
+  mapping: Mapping,
+  licenses: readonly string[],
+  adminRoles: ReadonlySet<string>,
+  candidates: ReadonlyMap<string, TraceCandidate>,
+): CompiledMapping {
+  const roles = sortedDistinct(mapping.roles);
+  const offers = Object.freeze(licenses.map((key) => candidates.get(key) as TraceCandidate));
+  const exactMatch: TraceMatch = Object.freeze({
+    id: mapping.id,
+    idpGroup: mapping.idpGroup,
+    matchedGroup: mapping.idpGroup,
+    roles,
+    licenses,
+  });
+  return Object.freeze({
+    order,
+    id: mapping.id,
+    idpGroup: mapping.idpGroup,
+    roles,
+    licenses,
+    offers,
+    autoProvision: mapping.autoProvision,
+    isAdmin: roles.some((role) => adminRoles.has(role)),
+    exactMatch,
+  });
+}
+
+function sortedDistinct(values: readonly string[]): readonly string[] {
+  const out: string[] = [];
+  for (const value of values) insertSorted(out, value);
+  return Object.freeze(out);
+}
+
+/** Orders mappings by id, then idpGroup, so that duplicate ids still sort deterministically. */
+function compareMappings(a: Mapping, b: Mapping): number {
+  return compareStrings(a.id, b.id) || compareStrings(a.idpGroup, b.idpGroup);
+}

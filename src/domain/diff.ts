@@ -1,0 +1,65 @@
+/**
+ * The target against what the user holds (SPEC §2 step 7), and the reason code.
+ */
+import { compareHeld, type Holdings } from './holdings.js';
+import { EMPTY, includesKey, insertSortedBy } from './sorted.js';
+import type { TraceRelease } from './trace.js';
+import type { HeldLicense, ReasonCode } from './types.js';
+
+/** Target keys with no mapping-origin row yet, each needing a new seat (SPEC §2 step 7). Sorted. */
+export function acquireOf(target: readonly string[], holdings: Holdings): readonly string[] {
+  let acquire: string[] | undefined;
+  for (let i = 0; i < target.length; i++) {
+    const key = target[i] as string;
+    if (!includesKey(holdings.mappingHeld, key)) (acquire ??= []).push(key);
+  }
+  return acquire ?? EMPTY;
+}
+
+/**
+ * Rows to delete, sorted by key: mapping-origin rows outside the target, and manual rows the
+ * operation revokes (SPEC §2 steps 7 and 8). A revoked manual row whose key is in the target is
+ * released and acquired again as a mapping row: its seat is freed first, so the swap cannot fail.
+ */
+export function releaseOf(target: readonly string[], holdings: Holdings): readonly HeldLicense[] {
+  let release: HeldLicense[] | undefined;
+  const { mappingHeld, revoked } = holdings;
+  for (let i = 0; i < mappingHeld.length; i++) {
+    const row = mappingHeld[i] as HeldLicense;
+    if (!target.includes(row.key)) insertSortedBy((release ??= []), row, compareHeld);
+  }
+  for (let i = 0; i < revoked.length; i++) insertSortedBy((release ??= []), revoked[i] as HeldLicense, compareHeld);
+  return release ?? EMPTY;
+}
+
+/**
+ * Reason precedence for an active user: MANUAL_PRESERVED > NO_MAPPING > BUNDLE_UNAVAILABLE >
+ * UNCHANGED > ADMIN_ONLY > ALLOCATED (DEACTIVATED outranks them all, see deactivate()).
+ */
+export function reasonOf(
+  keepsManual: boolean,
+  matched: boolean,
+  failed: boolean,
+  moves: boolean,
+  admin: boolean,
+): ReasonCode {
+  if (keepsManual) return 'MANUAL_PRESERVED';
+  if (!matched) return 'NO_MAPPING';
+  if (failed) return 'BUNDLE_UNAVAILABLE';
+  if (!moves) return 'UNCHANGED';
+  return admin ? 'ADMIN_ONLY' : 'ALLOCATED';
+}
+
+/**
+ * Released rows as bare {key, origin} for the trace (SPEC §2): callers' rows may carry ids or
+ * Dates, unfit for the audit log's jsonb.
+ */
+export function traceRelease(rows: readonly HeldLicense[]): readonly TraceRelease[] {
+  if (rows.length === 0) return EMPTY;
+  const out: TraceRelease[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as HeldLicense;
+    out.push({ key: row.key, origin: row.origin });
+  }
+  return out;
+}
