@@ -1,0 +1,39 @@
+import type { TestProject } from 'vitest/node';
+import pg from 'pg';
+import { migrate, pgRunner } from '../../src/db/migrate.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgTemplate: string | null;
+  }
+}
+
+/**
+ * With TEST_DATABASE_URL, migrates one template database for the run; every test file then
+ * gets its own database cloned from it (fast) and drops it at the end.
+ */
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
+  const url = process.env['TEST_DATABASE_URL'];
+  if (!url) {
+    project.provide('pgTemplate', null);
+    return;
+  }
+  const template = `allot_tpl_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${template}"`);
+  const target = new URL(url);
+  target.pathname = `/${template}`;
+  const client = new pg.Client({ connectionString: target.toString() });
+  await client.connect();
+  try {
+    await migrate(pgRunner(client));
+  } finally {
+    await client.end();
+  }
+  project.provide('pgTemplate', template);
+  return async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
+    await admin.end();
+  };
+}
