@@ -1,0 +1,24 @@
+/**
+ * Loads what decide() needs besides the user: the compiled configuration (settings and enabled
+ * mappings) and the pools. Pools are read without locks; seats are then taken with conditional
+ * updates (see seats.ts), so a stale read can only make a decision retry, never over-allocate.
+ */
+import { createDecisionContext, type DecisionContext, type Pool } from '../domain/index.js';
+import type { Tx } from '../db/transaction.js';
+import { loadSettings } from './settings.js';
+
+export async function loadDecisionContext(tx: Tx): Promise<DecisionContext> {
+  const [settings, mappings] = await Promise.all([
+    loadSettings(tx),
+    tx.groupMapping.findMany({ where: { enabled: true }, orderBy: { id: 'asc' } }),
+  ]);
+  return createDecisionContext({ policy: settings.policy, preferenceOrder: settings.preferenceOrder, mappings });
+}
+
+/** Every pool by key. With `lock`, rows are locked in key order (the pessimistic fallback). */
+export async function loadPools(tx: Tx, lock = false): Promise<Map<string, Pool>> {
+  const rows = lock
+    ? await tx.$queryRaw<Pool[]>`SELECT key, kind::text AS kind, capacity, used FROM license ORDER BY key FOR UPDATE`
+    : await tx.license.findMany({ select: { key: true, kind: true, capacity: true, used: true } });
+  return new Map(rows.map((r) => [r.key, { key: r.key, kind: r.kind, capacity: r.capacity, used: r.used }]));
+}

@@ -1,0 +1,41 @@
+/**
+ * The only writer of audit_event (SPEC §4): one row per change, inside the caller's transaction.
+ * Rows are never updated or deleted (a database trigger refuses it as well).
+ */
+import type { Prisma } from '../generated/prisma/client.js';
+import type { Tx } from '../db/transaction.js';
+import { currentContext } from '../shared/request-context.js';
+
+export interface AuditEntry {
+  /** `saml:<nameId>`, `scim:<token>`, `admin:<token>`, `job:<id>`, `system:<what>` (SPEC §4). */
+  readonly actor: string;
+  /** Dotted verb, e.g. `login`, `license.update`, `user.license.assign`. */
+  readonly action: string;
+  readonly userId?: string | null;
+  /** What the row is about when it is not (only) a user: a license key, a mapping id, a token name. */
+  readonly subject?: string | null;
+  readonly reason?: string | null;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly trace?: unknown;
+}
+
+export async function writeAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+  await tx.auditEvent.create({
+    data: {
+      actor: entry.actor,
+      action: entry.action,
+      userId: entry.userId ?? null,
+      subject: entry.subject ?? null,
+      reason: entry.reason ?? null,
+      before: json(entry.before),
+      after: json(entry.after),
+      trace: json(entry.trace),
+      requestId: currentContext()?.requestId ?? null,
+    },
+  });
+}
+
+function json(value: unknown): Prisma.InputJsonValue | undefined {
+  return value === undefined || value === null ? undefined : (value as Prisma.InputJsonValue);
+}
