@@ -3,10 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from './config/index.js';
 import { createDb, type Db } from './db/client.js';
 import { createApp, type AppDeps, type Feature } from './http/app.js';
-import { createMetrics } from './http/metrics.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
 import { listen, type RunningServer } from './http/server.js';
 import { createLogger, type Logger } from './shared/logger.js';
-import { systemClock } from './shared/clock.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { createAllocationService } from './allocation/service.js';
+import { seedBootstrapToken } from './auth/tokens.js';
 import { features } from './features.js';
 
 export const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../config');
@@ -35,6 +37,21 @@ export async function openDatabase(config: Readonly<Config>, logger: Logger, com
   });
 }
 
+/** The services every surface shares, built once per process (tests build their own). */
+export function buildDeps(config: Readonly<Config>, db: Db, logger: Logger, clock: Clock = systemClock, metrics: Metrics = createMetrics()): AppDeps {
+  return { config, db, logger, metrics, clock, allocation: createAllocationService({ db, logger, metrics, clock }) };
+}
+
+/** ALLOT_BOOTSTRAP_ADMIN_TOKEN / ALLOT_BOOTSTRAP_SCIM_TOKEN seed a token of that scope (SPEC §6). */
+async function seedBootstrap({ config, db, logger }: AppDeps): Promise<void> {
+  const tokens = [['admin', config.bootstrap.adminToken], ['scim', config.bootstrap.scimToken]] as const;
+  for (const [scope, secret] of tokens) {
+    if (!secret) continue;
+    await seedBootstrapToken(db, scope, secret);
+    logger.info('bootstrap token seeded', { name: `bootstrap-${scope}`, scope });
+  }
+}
+
 export interface Service {
   readonly deps: AppDeps;
   readonly http: RunningServer;
@@ -44,9 +61,10 @@ export interface Service {
 /** Composition root: config → database → services → app → listen (STYLE layout). */
 export async function startService(config: Readonly<Config>, logger: Logger, extra: readonly Feature[] = []): Promise<Service> {
   const db = await openDatabase(config, logger, `allot serve (port ${config.port})`);
-  const deps: AppDeps = { config, db, logger, metrics: createMetrics(), clock: systemClock };
+  const deps = buildDeps(config, db, logger);
   let http: RunningServer;
   try {
+    await seedBootstrap(deps);
     const app = createApp(deps, [...features, ...extra]);
     http = await listen(app, config.port, config.host, logger);
   } catch (e) {

@@ -1,5 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
+import type { AllocationService } from '../allocation/service.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
@@ -15,6 +16,7 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clock: Clock;
+  readonly allocation: AllocationService;
 }
 
 /** A feature mounts its own routers (each with its own body parser and limits). */
