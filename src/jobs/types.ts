@@ -1,0 +1,45 @@
+/**
+ * The contract of redistribution jobs (SPEC §3), shared by the admin API, the CLI and the runner.
+ */
+export type RedistributionScope =
+  | { readonly all: true }
+  | { readonly role: string }
+  | { readonly mapping: string }
+  | { readonly user: string };
+
+export interface RedistributionParams {
+  readonly scope: RedistributionScope;
+  readonly redistributeManual: boolean;
+  readonly dryRun: boolean;
+  /** Users per batch transaction (default from config jobs.batchSize, 500). */
+  readonly batchSize?: number;
+}
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobView {
+  readonly id: string;
+  readonly kind: string;
+  readonly status: JobStatus;
+  readonly actor: string;
+  readonly params: unknown;
+  readonly processed: number;
+  readonly total: number;
+  /** Per-reason counts, seats acquired/released per license, and for dry runs the diff. */
+  readonly summary: unknown;
+  readonly error: string | null;
+  readonly createdAt: Date;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+}
+
+export interface JobService {
+  /** Persists a queued job and starts it in the background; 409 when one is already running. */
+  startRedistribution(params: RedistributionParams, actor: string): Promise<JobView>;
+  get(id: string): Promise<JobView>;
+  list(opts: { status?: JobStatus; limit?: number; cursor?: string }): Promise<{ items: JobView[]; nextCursor: string | null }>;
+  /** Cancels between batches. */
+  cancel(id: string, actor: string): Promise<JobView>;
+  /** Resolves when no job of this process is running (graceful shutdown, tests). */
+  idle(): Promise<void>;
+}
