@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerServe } from './commands/serve.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerExplain } from './commands/explain.js';
 import { runCommand } from './run.js';
 
 const program = new Command();
@@ -15,5 +16,6 @@ program
 
 registerServe(program);
 registerMigrate(program);
+registerExplain(program);
 
 await runCommand(() => program.parseAsync(process.argv));
