@@ -12,6 +12,7 @@ import type { Logger } from '../shared/logger.js';
 import { resolveUserId } from '../users/resolve.js';
 import { decideUserInTx, evaluateUser, loadHoldings, type DecideOptions, type UserDecision } from './decide-user.js';
 import { lockUser } from './user-lock.js';
+import { createContextCache } from './context-cache.js';
 import { assignManual, revokeManual } from './manual.js';
 import { SeatRaceError } from './seats.js';
 import { grantWaiting } from './waitlist.js';
@@ -63,6 +64,7 @@ const SEAT_RACE_ATTEMPTS = 3;
 
 export function createAllocationService(deps: ServiceDeps): AllocationService {
   const { db, metrics, clock, logger } = deps;
+  const contexts = createContextCache();
 
   async function transaction<T>(operation: string, fn: (tx: Tx, attempt: Attempt) => Promise<T>, decided?: (r: T) => readonly UserDecision[]): Promise<T> {
     let result: T | undefined;
@@ -123,8 +125,9 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
     }
   }
 
-  function decideInTx(tx: Tx, userId: string, attempt: Attempt, opts: DecisionFlags): Promise<UserDecision> {
-    return decideUserInTx(tx, userId, { ...opts, lockPools: attempt.lockPools, now: attempt.now });
+  async function decideInTx(tx: Tx, userId: string, attempt: Attempt, opts: DecisionFlags): Promise<UserDecision> {
+    const context = opts.context ?? (await contexts.get(tx));
+    return decideUserInTx(tx, userId, { ...opts, context, lockPools: attempt.lockPools, now: attempt.now });
   }
 
   const single = (d: UserDecision): readonly UserDecision[] => [d];
@@ -166,7 +169,7 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
       const userId = await resolveUserId(db.prisma, userRef);
       return withTx(db, async (tx) => {
         const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
-        const { decision } = await evaluateUser(tx, user, {});
+        const { decision } = await evaluateUser(tx, user, { context: await contexts.get(tx) });
         return {
           userId: user.id,
           nameId: user.nameId,

@@ -5,13 +5,11 @@
  */
 import { createDecisionContext, type DecisionContext, type Pool } from '../domain/index.js';
 import type { Tx } from '../db/transaction.js';
+import { loadMappings } from './context-cache.js';
 import { loadSettings } from './settings.js';
 
 export async function loadDecisionContext(tx: Tx): Promise<DecisionContext> {
-  const [settings, mappings] = await Promise.all([
-    loadSettings(tx),
-    tx.groupMapping.findMany({ where: { enabled: true }, orderBy: { id: 'asc' } }),
-  ]);
+  const [settings, mappings] = await Promise.all([loadSettings(tx), loadMappings(tx)]);
   return createDecisionContext({ policy: settings.policy, preferenceOrder: settings.preferenceOrder, mappings });
 }
 

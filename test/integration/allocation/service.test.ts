@@ -218,3 +218,32 @@ describe.runIf(usingPostgres())('concurrency on PostgreSQL', () => {
     expect(await db.prisma.auditEvent.count({ where: { userId: u, reason: 'ALLOCATED' } })).toBe(1);
   });
 });
+
+describe('decision context cache', () => {
+  it('sees mapping and policy changes made after it was filled, and ignores rolled-back ones', async () => {
+    await seedLicenses(db, specLicenses(5));
+    const mapping = await seedMapping(db, { idpGroup: 'Team', licenses: ['bot-creator'] });
+    const u = await seedUser(db, 'cache@example.com', ['Team']);
+    await service.decideUser(u, actor);
+    expect(await holdings(db, u)).toEqual(['bot-creator']);
+
+    await db.prisma.groupMapping.update({ where: { id: mapping }, data: { licenses: ['citizen-developer'] } });
+    await service.decideUser(u, actor);
+    expect(await holdings(db, u)).toEqual(['citizen-developer']);
+
+    // A transaction that changes the mapping, decides with it, then rolls back.
+    await expect(
+      service.transaction('test', async (tx, attempt) => {
+        await tx.groupMapping.update({ where: { id: mapping }, data: { licenses: ['attended-bot-runner'] } });
+        await service.decideInTx(tx, u, attempt, actor);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await service.decideUser(u, actor);
+    expect(await holdings(db, u)).toEqual(['citizen-developer']);
+
+    await db.prisma.settings.update({ where: { id: 1 }, data: { policy: { adminRoles: ['AAE_Basic'] } } });
+    await service.decideUser(u, actor);
+    expect(await holdings(db, u)).toEqual(['bot-insight']);
+  });
+});

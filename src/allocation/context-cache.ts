@@ -1,0 +1,38 @@
+/**
+ * Per-process cache of the compiled decision context. Compiling 200 mappings costs more than the
+ * rest of a decision, so it is reused while the settings row is unchanged: triggers bump
+ * settings.revision with every change of settings or group_mapping, in the writer's transaction.
+ * The key also holds the row's xmin, so a revision seen inside a transaction that later rolled
+ * back can never be confused with the same number committed afterwards.
+ */
+import { createDecisionContext, type DecisionContext } from '../domain/index.js';
+import type { Tx } from '../db/transaction.js';
+import { loadSettings } from './settings.js';
+
+export interface ContextCache {
+  get(tx: Tx): Promise<DecisionContext>;
+}
+
+export function createContextCache(): ContextCache {
+  let cached: { key: string; context: DecisionContext } | undefined;
+  return {
+    async get(tx) {
+      const key = await revisionKey(tx);
+      if (cached?.key === key) return cached.context;
+      const [settings, mappings] = [await loadSettings(tx), await loadMappings(tx)];
+      const context = createDecisionContext({ policy: settings.policy, preferenceOrder: settings.preferenceOrder, mappings });
+      // Read committed: a writer may have committed between our reads; cache only a stable view.
+      if ((await revisionKey(tx)) === key) cached = { key, context };
+      return context;
+    },
+  };
+}
+
+async function revisionKey(tx: Tx): Promise<string> {
+  const rows = await tx.$queryRaw<{ key: string }[]>`SELECT revision::text || ':' || xmin::text AS key FROM settings WHERE id = 1`;
+  return rows[0]?.key ?? 'none';
+}
+
+export function loadMappings(tx: Tx) {
+  return tx.groupMapping.findMany({ where: { enabled: true }, orderBy: { id: 'asc' } });
+}
