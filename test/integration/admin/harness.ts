@@ -8,10 +8,9 @@ import { createApp, type AppDeps } from '../../../src/http/app.js';
 import { createMetrics } from '../../../src/http/metrics.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { systemClock } from '../../../src/shared/clock.js';
-import { createAllocationService } from '../../../src/allocation/service.js';
 import { createToken } from '../../../src/auth/tokens.js';
 import { loadConfig } from '../../../src/config/index.js';
-import { CONFIG_DIR } from '../../../src/main.js';
+import { buildDeps, CONFIG_DIR } from '../../../src/main.js';
 import { features } from '../../../src/features.js';
 import type { JobService } from '../../../src/jobs/types.js';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
@@ -30,9 +29,8 @@ export async function adminHarness(opts: { jobs?: JobService } = {}): Promise<Ha
   const db = await createTestDb();
   const config = loadConfig({ env: { NODE_ENV: 'test' }, configDir: CONFIG_DIR });
   const logger = createLogger({ level: 'error', format: 'json', silent: true });
-  const metrics = createMetrics({ defaultMetrics: false });
-  const allocation = createAllocationService({ db, logger, metrics, clock: systemClock });
-  const deps: AppDeps = { config, db, logger, metrics, clock: systemClock, allocation, ...(opts.jobs ? { jobs: opts.jobs } : {}) };
+  // The job runner is another component: tests pass a stand-in that records what was asked, or none.
+  const deps: AppDeps = { ...buildDeps(config, db, logger, systemClock, createMetrics({ defaultMetrics: false })), jobs: opts.jobs };
   const app = createApp(deps, features);
   const tokens = {
     admin: (await createToken(db, 'test-admin', 'admin')).token,
