@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { route } from '../route.js';
 import { keyParams, licenseBody, licenseView } from '../schemas.js';
-import { getLicense, listLicenses, putLicense } from '../services/licenses.js';
+import { deleteLicense, getLicense, listLicenses, putLicense } from '../services/licenses.js';
 
 const forced = z
   .object({
@@ -48,5 +48,18 @@ export const licenseRoutes = [
       if (r.outcome === 'redistributing') return { status: 202, body: { license: r.license, job: r.job } };
       return { status: r.outcome === 'created' ? 201 : 200, body: r.license };
     },
+  }),
+  route({
+    method: 'delete',
+    path: '/licenses/:key',
+    tag: 'licenses',
+    summary: 'Delete an unused license type',
+    params: keyParams,
+    responses: {
+      200: { description: 'The deleted license type', schema: licenseView },
+      404: { description: 'Unknown key' },
+      409: { description: 'Seats in use, or named by a mapping, the preference order or the policy' },
+    },
+    handler: async ({ deps, params, actor }) => ({ body: await deleteLicense(deps.db, params.key, actor) }),
   }),
 ];

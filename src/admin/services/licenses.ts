@@ -11,6 +11,8 @@ import { withTx } from '../../db/transaction.js';
 import { writeAudit } from '../../audit/write.js';
 import type { JobService, JobView } from '../../jobs/types.js';
 import { ConflictError, NotFoundError } from '../../shared/errors.js';
+import { loadSettings } from '../../allocation/settings.js';
+import { lockConfiguration } from './config-lock.js';
 
 export interface LicenseView {
   readonly key: string;
@@ -98,6 +100,30 @@ async function forcedCut(deps: LicenseDeps, current: Row, input: LicenseInput, a
     return view(row);
   });
   return { outcome: 'redistributing', license, job };
+}
+
+/**
+ * Deletes an unused license type. Refused (409) while seats are in use or while a mapping, the
+ * preference order or the policy's adminLicense names it, so no configuration points at nothing.
+ */
+export async function deleteLicense(db: Db, key: string, actor: string): Promise<LicenseView> {
+  return withTx(db, async (tx) => {
+    await lockConfiguration(tx);
+    const row = await tx.license.findUnique({ where: { key } });
+    if (!row) throw new NotFoundError('license', key);
+    const mappings = await tx.groupMapping.findMany({ where: { licenses: { has: key } }, select: { idpGroup: true }, orderBy: { idpGroup: 'asc' } });
+    const settings = await loadSettings(tx);
+    const uses = [
+      ...(row.used > 0 ? [`${row.used} seats are in use`] : []),
+      ...(mappings.length > 0 ? [`mappings ${mappings.map((m) => m.idpGroup).join(', ')} grant it`] : []),
+      ...(settings.preferenceOrder.includes(key) ? ['the preference order names it'] : []),
+      ...(settings.policy.adminLicense === key ? ['it is the policy adminLicense'] : []),
+    ];
+    if (uses.length > 0) throw new ConflictError(`${key} cannot be deleted: ${uses.join('; ')}`, { key, uses });
+    await tx.license.delete({ where: { key } });
+    await writeAudit(tx, { actor, action: 'license.delete', subject: key, before: view(row) });
+    return view(row);
+  });
 }
 
 function assertKindChangeable(before: Row, input: LicenseInput): void {

@@ -78,6 +78,16 @@ describe('licenses', () => {
     expect(await h.db.prisma.license.findUnique({ where: { key: 'x-license' } })).toBeNull();
   });
 
+  it('deletes an unused license type, and refuses one that is in use or named, with 409 saying why', async () => {
+    await h.send('put', '/api/v1/licenses/spare', { name: 'Spare', kind: 'addon', capacity: 1 }).expect(201);
+    expect((await h.send('delete', '/api/v1/licenses/spare').expect(200)).body.key).toBe('spare');
+    await h.get('/api/v1/licenses/spare').expect(404);
+    await h.send('delete', '/api/v1/licenses/spare').expect(404);
+    const r = await h.send('delete', '/api/v1/licenses/bot-creator').expect(409);
+    expect(r.body.error.message).toBe('bot-creator cannot be deleted: the preference order names it');
+    expect((await h.send('delete', '/api/v1/licenses/bot-insight').expect(409)).body.error.message).toContain('it is the policy adminLicense');
+  });
+
   it('refuses a malformed key in the path with 400', async () => {
     const r = await h.send('put', '/api/v1/licenses/Bad%20Key', { name: 'x', kind: 'primary', capacity: 1 }).expect(400);
     expect(r.body.error.message).toMatch(/^path key:/);
@@ -99,6 +109,11 @@ describe('licenses', () => {
       expect(r.body.error.message).toContain('2 seats of bot-creator are in use');
       expect(r.body.error.details).toMatchObject({ used: 2, capacity: 1, toFree: 1 });
       expect((await h.get('/api/v1/licenses/bot-creator')).body.capacity).toBe(2);
+    });
+
+    it('refuses deleting it, naming every use', async () => {
+      const r = await h.send('delete', '/api/v1/licenses/bot-creator').expect(409);
+      expect(r.body.error.message).toBe('bot-creator cannot be deleted: 2 seats are in use; mappings Creators grant it; the preference order names it');
     });
 
     it('refuses a kind change while seats are in use', async () => {
