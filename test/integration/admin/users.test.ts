@@ -132,6 +132,13 @@ describe('deactivate and reactivate', () => {
     expect(on.body.licenses.map((l: { key: string }) => l.key)).toEqual(['citizen-developer', 'process-discovery']);
   });
 
+  it('refuses a manual assignment to a deactivated user with 409', async () => {
+    await h.send('post', '/api/v1/users/hal@example.com/deactivate', {}).expect(200);
+    const r = await h.send('post', '/api/v1/users/hal@example.com/licenses', { key: 'bot-insight' }).expect(409);
+    expect(r.body.error.message).toContain('hal@example.com is deactivated');
+    await h.send('post', '/api/v1/users/hal@example.com/reactivate').expect(200);
+  });
+
   it('refuses a body that is not {confirm}', async () => {
     await h.send('post', '/api/v1/users/ida@example.com/deactivate', { confirm: 'yes' }).expect(400);
   });
