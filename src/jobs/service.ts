@@ -14,6 +14,7 @@ import type { Metrics } from '../http/metrics.js';
 import type { Clock } from '../shared/clock.js';
 import { NotFoundError, ValidationError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { runWithContext } from '../shared/request-context.js';
 import * as repo from './job.repo.js';
 import { freeSeats, runRedistribution, type RunnerHooks } from './redistribution-runner.js';
 import { resolveScope } from './redistribution-scope.js';
@@ -67,7 +68,8 @@ export function createJobService(deps: JobServiceDeps, opts: JobServiceOptions):
 
   function launch(id: string): void {
     if (running.has(id) || stopping) return;
-    const task = (async () => {
+    // The job outlives the request that started it: its logs carry the job, not the request.
+    const task = runWithContext({ requestId: `job:${id}`, actor: `job:${id}` }, async () => {
       if (!(await repo.claim(db, id, owner, opts.staleAfterMs, clock.now()))) return;
       const beat = setInterval(() => void repo.beat(db, id, owner, clock.now()).catch(() => {}), Math.max(50, opts.staleAfterMs / 3));
       beat.unref();
@@ -85,7 +87,7 @@ export function createJobService(deps: JobServiceDeps, opts: JobServiceOptions):
         clearInterval(beat);
         deps.metrics.jobProgress.remove({ job: id, kind: repo.REDISTRIBUTION });
       }
-    })().finally(() => running.delete(id));
+    }).finally(() => running.delete(id));
     running.set(id, task);
   }
 
