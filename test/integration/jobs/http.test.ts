@@ -37,7 +37,7 @@ afterAll(async () => {
   await db.destroy();
 });
 
-describe('POST /api/v1/redistributions', () => {
+describe('POST /api/v1/redistributions', { timeout: 240_000 }, () => {
   it('starts a job: 202 {id, status}; GET shows {id, status, processed, total, summary}', async () => {
     const res = await request(app).post('/api/v1/redistributions').set('Authorization', `Bearer ${admin}`).send({ scope: { all: true }, dryRun: true });
     expect(res.status).toBe(202);

@@ -35,7 +35,7 @@ function gate(): { wait: Promise<void>; open: () => void } {
   return { wait, open };
 }
 
-describe('job lifecycle', () => {
+describe('job lifecycle', { timeout: 240_000 }, () => {
   it('refuses a second redistribution while one runs, naming the running job (409)', async () => {
     const g = gate();
     let first = true;

@@ -18,7 +18,7 @@ afterAll(async () => {
 
 const logger = createLogger({ level: 'error', format: 'json', silent: true });
 
-describe('schedule', () => {
+describe('schedule', { timeout: 240_000 }, () => {
   it('refuses an invalid cron expression, naming jobs.schedule', () => {
     expect(() => startSchedule('every night', async () => {}, logger)).toThrow(/^jobs\.schedule: /);
   });

@@ -22,7 +22,7 @@ afterAll(async () => {
   await Promise.all(dbs.map((d) => d.destroy()));
 });
 
-describe('redistribution job', () => {
+describe('redistribution job', { timeout: 240_000 }, () => {
   it('swaps two licences between two users while both pools are full', async () => {
     await seedLicenses(db, specLicenses(0, { 'bot-creator': 1, 'citizen-developer': 1 }));
     await seedMapping(db, { idpGroup: 'BC', licenses: ['bot-creator'] });
@@ -54,7 +54,7 @@ describe('redistribution job', () => {
   });
 });
 
-describe('scopes and flags', () => {
+describe('scopes and flags', { timeout: 240_000 }, () => {
   async function threeGroups() {
     await seedLicenses(db, specLicenses(5));
     await seedMapping(db, { idpGroup: 'BC', licenses: ['bot-creator'], roles: ['AAE_Creator'] });
