@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { createAllocationService } from './allocation/service.js';
 import { seedBootstrapToken } from './auth/tokens.js';
 import { features } from './features.js';
+import { createSessionService } from './sessions/service.js';
 import { createJobService, type RunningJobService } from './jobs/service.js';
 
 export const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../config');
@@ -51,7 +52,8 @@ export function buildDeps(
     { db, logger, metrics, clock, allocation },
     { batchSize: config.jobs.batchSize, staleAfterMs: config.jobs.staleAfterMs, pollIntervalMs: config.jobs.pollIntervalMs, schedule: config.jobs.schedule },
   );
-  return { config, db, logger, metrics, clock, allocation, jobs };
+  const sessions = createSessionService({ db, clock, ttlHours: config.session.ttlHours, secure: config.publicUrl.startsWith('https:') });
+  return { config, db, logger, metrics, clock, allocation, sessions, jobs };
 }
 
 /** ALLOT_BOOTSTRAP_ADMIN_TOKEN / ALLOT_BOOTSTRAP_SCIM_TOKEN seed a token of that scope (SPEC §6). */
