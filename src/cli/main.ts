@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { registerServe } from './commands/serve.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerExplain } from './commands/explain.js';
+import { registerToken } from './commands/token.js';
+import { registerMappings } from './commands/mappings.js';
 import { registerRedistribute } from './commands/redistribute.js';
 import { registerCheck } from './commands/check.js';
 import { runCommand } from './run.js';
@@ -19,6 +21,8 @@ program
 registerServe(program);
 registerMigrate(program);
 registerExplain(program);
+registerToken(program);
+registerMappings(program);
 registerRedistribute(program);
 registerCheck(program);
 
