@@ -71,3 +71,18 @@ export const patchBody = (...ops: unknown[]): Record<string, unknown> => ({
 export async function eventually(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 50));
 }
+
+/**
+ * Empties users, groups, allocations and jobs between tests of one file (a fresh database per
+ * test costs seconds on PGlite); licenses, mappings and tokens stay. Audit rows are append-only
+ * and stay too: tests look them up by user id.
+ */
+export async function resetScimData(db: Db): Promise<void> {
+  await db.prisma.$transaction([
+    db.prisma.allocation.deleteMany({}),
+    db.prisma.license.updateMany({ data: { used: 0 } }),
+    db.prisma.scimGroup.deleteMany({}),
+    db.prisma.user.deleteMany({}),
+    db.prisma.job.deleteMany({ where: { kind: 'scim.members' } }),
+  ]);
+}

@@ -3,29 +3,26 @@
  * projection, PUT, PATCH (with the Entra and Okta shapes) and DELETE, each checked against the
  * allocations the engine decides.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../../src/allocation/invariants.js';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
 import { holdings, seedLicenses, seedMapping, specLicenses } from '../../helpers/seed.js';
-import { patchBody, scimClient, userBody, type ScimClient } from '../../helpers/scim.js';
+import { patchBody, resetScimData, scimClient, userBody, type ScimClient } from '../../helpers/scim.js';
 
 let db: TestDb;
 let scim: ScimClient;
-const dbs: TestDb[] = [];
 
-beforeEach(async () => {
+beforeAll(async () => {
   db = await createTestDb();
-  dbs.push(db);
   scim = await scimClient(db);
   await seedLicenses(db, specLicenses(5));
   await seedMapping(db, { idpGroup: 'Dev1', licenses: ['citizen-developer'] });
 });
+beforeEach(() => resetScimData(db));
 afterEach(async () => {
   expect(await checkInvariants(db.prisma)).toEqual([]);
 });
-afterAll(async () => {
-  await Promise.all(dbs.map((d) => d.destroy()));
-});
+afterAll(() => db.destroy());
 
 async function create(userName: string, extra: Record<string, unknown> = {}): Promise<string> {
   const res = await scim.post('/Users', userBody(userName, extra)).expect(201);
