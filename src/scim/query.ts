@@ -39,7 +39,6 @@ export function parseListQuery(query: Readonly<Record<string, unknown>>, maxResu
   const filterText = single(query, 'filter');
   const startIndex = Math.max(1, integer(single(query, 'startIndex'), 'startIndex') ?? 1);
   const count = Math.min(maxResults, Math.max(0, integer(single(query, 'count'), 'count') ?? maxResults));
-  if (single(query, 'sortBy') !== undefined) throw invalidValue('sorting is not supported (see ServiceProviderConfig)');
   return { ...(filterText !== undefined && filterText.trim() !== '' ? { filter: parseFilter(filterText) } : {}), startIndex, count };
 }
 

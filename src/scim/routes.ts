@@ -29,10 +29,15 @@ function send(res: Response, r: ScimResponse): void {
   res.set('Content-Type', CONTENT_TYPE).send(JSON.stringify(r.body));
 }
 
-/** Refuses a body that is neither application/scim+json nor application/json (415). */
+/** Writes need a body (400 when empty) of application/scim+json or application/json (else 415). */
 const requireScimJson: RequestHandler = (req, _res, next) => {
-  if (['POST', 'PUT', 'PATCH'].includes(req.method) && req.is(SCIM_TYPES) === false) {
-    return next(new ScimError(415, undefined, `Content-Type must be application/scim+json or application/json`));
+  if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+  const length = req.get('content-length');
+  if ((length === undefined && req.get('transfer-encoding') === undefined) || length === '0') {
+    return next(new ScimError(400, 'invalidSyntax', 'request body is empty'));
+  }
+  if (req.is(SCIM_TYPES) === false) {
+    return next(new ScimError(415, undefined, 'Content-Type must be application/scim+json or application/json'));
   }
   next();
 };
