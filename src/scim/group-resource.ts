@@ -4,7 +4,7 @@
  */
 import { checkSchemas, optionalString, requireObject } from './body-checks.js';
 import { invalidValue, mutability } from './errors.js';
-import { GROUP_SCHEMA, GROUP_STORED } from './schemas.js';
+import { ENTRA_GROUP_SCHEMA, GROUP_SCHEMA, GROUP_STORED } from './schemas.js';
 
 export interface GroupFields {
   readonly displayName: string;
@@ -51,7 +51,7 @@ export function parseMembers(v: unknown, what = 'members'): string[] {
 
 export function parseGroupBody(raw: unknown, existing?: { id: string }): GroupFields {
   const body = requireObject(raw, 'Group');
-  checkSchemas(body, GROUP_SCHEMA, [GROUP_SCHEMA]);
+  checkSchemas(body, GROUP_SCHEMA, [GROUP_SCHEMA, ENTRA_GROUP_SCHEMA]);
   const get: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body)) {
     const key = k.toLowerCase();
