@@ -67,6 +67,8 @@ export function toScimError(err: unknown): ScimErrorResponse {
   }
   // A unique index lost a race with a concurrent create (userName, group displayName).
   if ((err as { code?: unknown }).code === 'P2002') return body(409, 'a resource with that unique attribute already exists', 'uniqueness');
+  // A member deleted by a concurrent request between our check and the insert.
+  if ((err as { code?: unknown }).code === 'P2003') return body(409, 'a referenced resource was deleted meanwhile; retry the request');
   const httpErr = err as { type?: unknown; status?: unknown; expose?: unknown };
   if (httpErr.type === 'entity.too.large') return body(413, 'request body too large');
   if (httpErr.type === 'entity.parse.failed') return body(400, 'request body is not valid JSON', 'invalidSyntax');

@@ -102,9 +102,13 @@ export function createMembersJobs(deps: { db: Db; allocation: AllocationService;
       const jobs = await db.prisma.job.findMany({
         where: { kind: MEMBERS_JOB_KIND, status: { in: ['queued', 'running'] } },
         orderBy: { createdAt: 'asc' },
-        select: { id: true },
+        select: { id: true, status: true },
       });
       for (const j of jobs) start(j.id);
+      // A job still heartbeating may belong to a process that died seconds ago: look again once
+      // its heartbeat has had time to go stale (the claim fails if its owner is alive).
+      const live = jobs.filter((j) => j.status === 'running');
+      if (live.length > 0) setTimeout(() => live.forEach((j) => start(j.id)), STALE_MS + 1000).unref();
     },
     async idle() {
       while (running.size > 0) await Promise.allSettled([...running.values()]);

@@ -69,7 +69,7 @@ export const patchBody = (...ops: unknown[]): Record<string, unknown> => ({
 
 /** Polls until `check` returns true (no timing assertion: the test timeout is the only bound). */
 export async function eventually(check: () => Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
+  while (!(await check())) await new Promise((r) => setTimeout(r, 200));
 }
 
 /**

@@ -59,7 +59,8 @@ describe('large membership changes', () => {
     const removed = await scim.patch(`/Groups/${g}`, patchBody({ op: 'replace', path: 'members', value: [] })).expect(204);
     await eventually(() => jobDone(String(removed.headers['x-allot-job'])));
     expect(await holders('citizen-developer')).toBe(0);
-  });
+    // A generous bound for a loaded machine: this test asserts convergence, not speed.
+  }, 300_000);
 
   it('re-decides at most 200 members inline, without a job', async () => {
     const ids = await seedUsers(200);

@@ -218,3 +218,20 @@ describe('replace and patch', () => {
     await scim.del(`/Users/${id}`).expect(404);
   });
 });
+
+describe('concurrency', () => {
+  it('of concurrent creates of one userName exactly one wins, the others get 409, never a 5xx', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => scim.post('/Users', userBody(i % 2 ? 'race@example.com' : 'RACE@example.com'))));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    expect(await db.prisma.user.count()).toBe(1);
+  });
+
+  it('concurrent PATCHes adding different members to one group all land', async () => {
+    const ids = await Promise.all(['a', 'b', 'c', 'd'].map((n) => create(`${n}@example.com`)));
+    const g = await db.prisma.scimGroup.create({ data: { displayName: 'Dev1' } });
+    const results = await Promise.all(ids.map((id) => scim.patch(`/Groups/${g.id}`, patchBody({ op: 'add', path: 'members', value: [{ value: id }] }))));
+    expect(results.map((r) => r.status)).toEqual([204, 204, 204, 204]);
+    expect(await db.prisma.scimGroupMember.count({ where: { groupId: g.id } })).toBe(4);
+    for (const id of ids) expect(await holdings(db, id)).toEqual(['citizen-developer']);
+  });
+});
