@@ -54,7 +54,8 @@ function patchName(doc: Doc, op: PatchOp['op'], sub: string | undefined, value: 
     return;
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalidValue('name must be an object');
-  doc['name'] = op === 'replace' ? lowerKeys(value as Doc) : { ...current, ...lowerKeys(value as Doc) };
+  // RFC 7644 §3.5.2.3: sub-attributes not in the value are left unchanged, for replace as for add.
+  doc['name'] = { ...current, ...lowerKeys(value as Doc) };
 }
 
 function asList(value: unknown): unknown[] {

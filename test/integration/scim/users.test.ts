@@ -195,6 +195,21 @@ describe('replace and patch', () => {
     expect([u.displayName, u.lastName, u.externalId]).toEqual(['Fiona', 'G', 'e-9']);
   });
 
+  it('a replace of name with some sub-attributes leaves the others unchanged (RFC 7644 §3.5.2.3)', async () => {
+    const id = await create('fiona@example.com', { name: { givenName: 'Fiona', familyName: 'Gallagher' } });
+    const res = await scim.patch(`/Users/${id}`, patchBody({ op: 'replace', path: 'name', value: { givenName: 'Fi' } })).expect(200);
+    expect(res.body).toMatchObject({ name: { givenName: 'Fi', familyName: 'Gallagher' } });
+  });
+
+  it('removes an email by filter and the attribute by path', async () => {
+    const id = await create('fiona@example.com', { emails: [{ value: 'f@example.com', type: 'work' }], displayName: 'F' });
+    const res = await scim
+      .patch(`/Users/${id}`, patchBody({ op: 'remove', path: 'emails[type eq "work"]' }, { op: 'Remove', path: 'displayName' }))
+      .expect(200);
+    expect(res.body).not.toHaveProperty('emails');
+    expect(res.body).not.toHaveProperty('displayName');
+  });
+
   it('deactivation by PATCH releases the seats in the same transaction; reactivation recomputes', async () => {
     const id = await create('fiona@example.com');
     await joinDev1(id);
