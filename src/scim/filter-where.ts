@@ -53,9 +53,9 @@ export function groupWhere(f: Filter): Prisma.ScimGroupWhereInput {
 function compile(f: Filter, resource: 'user' | 'group'): Where {
   switch (f.kind) {
     case 'and':
-      return { AND: [compile(f.left, resource), compile(f.right, resource)] };
+      return { AND: operands(f, 'and').map((x) => compile(x, resource)) };
     case 'or':
-      return { OR: [compile(f.left, resource), compile(f.right, resource)] };
+      return { OR: operands(f, 'or').map((x) => compile(x, resource)) };
     case 'not':
       return { NOT: compile(f.filter, resource) };
     case 'valuePath':
@@ -65,6 +65,18 @@ function compile(f: Filter, resource: 'user' | 'group'): Where {
       if (f.path.valueFilter) return { AND: [valuePath(f.path, resource), leaf(f, resource, { ...f.path, valueFilter: undefined })] };
       return leaf(f, resource, f.path);
   }
+}
+
+/** `a or b or c` parses left-deep; one flat OR keeps the query shallow however long the chain. */
+function operands(f: Filter, kind: 'and' | 'or'): Filter[] {
+  const out: Filter[] = [];
+  const stack: Filter[] = [f];
+  while (stack.length > 0) {
+    const cur = stack.pop()!;
+    if (cur.kind === kind) stack.push(cur.right, cur.left);
+    else out.push(cur);
+  }
+  return out;
 }
 
 /** `emails[type eq "work"]`: we keep one email, the work one; `members[value eq "id"]`. */

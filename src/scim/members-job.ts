@@ -56,9 +56,6 @@ export function createMembersJobs(deps: { db: Db; allocation: AllocationService;
       while (index < params.userIds.length) {
         const batch = params.userIds.slice(index, index + BATCH);
         for (const userId of batch) {
-          // Let pending I/O run between decisions: on PGlite the queries run on this thread, and
-          // an unbroken promise chain would starve the HTTP server for the whole job.
-          await new Promise((r) => setImmediate(r));
           const reason = (await decideOne(deps.allocation, userId, job.actor)) ?? 'USER_GONE';
           summary[reason] = (summary[reason] ?? 0) + 1;
         }

@@ -41,6 +41,9 @@ export async function redecideUsers(deps: RedecideDeps, userIds: readonly string
 
 /** One user's decision in its own transaction; a user deleted meanwhile is skipped. */
 export async function decideOne(allocation: AllocationService, userId: string, actor: string): Promise<string | null> {
+  // Let pending I/O run between decisions: on PGlite the queries run on this thread, and an
+  // unbroken promise chain of hundreds of decisions would starve the HTTP server meanwhile.
+  await new Promise((r) => setImmediate(r));
   try {
     const d = await allocation.transaction(
       'scim',

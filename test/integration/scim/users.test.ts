@@ -126,6 +126,12 @@ describe('list', () => {
     expect(names(res.body)).toEqual(expected);
   });
 
+  it('answers a long or-chain of externalIds (as a bulk look-up would send) in one flat query', async () => {
+    const clauses = Array.from({ length: 80 }, (_, i) => `externalId eq "X${i}"`).concat('externalId eq "C1"');
+    const res = await scim.get(`/Users?filter=${encodeURIComponent(clauses.join(' or '))}`).expect(200);
+    expect(names(res.body)).toEqual(['carol@example.com']);
+  });
+
   it('pages 1-based with startIndex and count and reports totalResults', async () => {
     const p1 = await scim.get('/Users?startIndex=1&count=2').expect(200);
     expect(p1.body).toMatchObject({ totalResults: 3, startIndex: 1, itemsPerPage: 2 });
