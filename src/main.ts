@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { createAllocationService } from './allocation/service.js';
 import { seedBootstrapToken } from './auth/tokens.js';
 import { features } from './features.js';
+import { createSessionService } from './sessions/service.js';
 
 export const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../config');
 
@@ -39,7 +40,8 @@ export async function openDatabase(config: Readonly<Config>, logger: Logger, com
 
 /** The services every surface shares, built once per process (tests build their own). */
 export function buildDeps(config: Readonly<Config>, db: Db, logger: Logger, clock: Clock = systemClock, metrics: Metrics = createMetrics()): AppDeps {
-  return { config, db, logger, metrics, clock, allocation: createAllocationService({ db, logger, metrics, clock }) };
+  const sessions = createSessionService({ db, clock, ttlHours: config.session.ttlHours, secure: config.publicUrl.startsWith('https:') });
+  return { config, db, logger, metrics, clock, allocation: createAllocationService({ db, logger, metrics, clock }), sessions };
 }
 
 /** ALLOT_BOOTSTRAP_ADMIN_TOKEN / ALLOT_BOOTSTRAP_SCIM_TOKEN seed a token of that scope (SPEC §6). */

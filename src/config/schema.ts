@@ -62,6 +62,12 @@ export const configSchema = z.strictObject({
       inlineMembers: z.int().min(0).max(100_000).default(200),
     })
     .prefault({}),
+  admin: z
+    .strictObject({
+      /** Roles that may read, but not change, the admin page and API through a browser session. */
+      readOnlyRoles: z.array(z.string().min(1)).default(['AAE_Auditor']),
+    })
+    .default({ readOnlyRoles: ['AAE_Auditor'] }),
   bootstrap: z.strictObject({
     adminToken: z.string().min(24, 'must be at least 24 characters').optional(),
     scimToken: z.string().min(24, 'must be at least 24 characters').optional(),

@@ -1,6 +1,7 @@
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { AllocationService } from '../allocation/service.js';
+import type { SessionService } from '../sessions/service.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
@@ -17,6 +18,7 @@ export interface AppDeps {
   readonly metrics: Metrics;
   readonly clock: Clock;
   readonly allocation: AllocationService;
+  readonly sessions: SessionService;
 }
 
 /** A feature mounts its own routers (each with its own body parser and limits). */

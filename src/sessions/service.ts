@@ -1,0 +1,85 @@
+/**
+ * Browser sessions stored in the database (table web_session), so several allot instances share
+ * them. The cookie carries a random secret; only its sha256 is stored. Each session has its own
+ * CSRF token, sent back by the admin page in the X-CSRF-Token header of state-changing requests.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { Db } from '../db/client.js';
+import type { Clock } from '../shared/clock.js';
+import { readCookie, serializeCookie } from './cookies.js';
+
+export const SESSION_COOKIE = 'allot_session';
+
+export interface SessionView {
+  readonly id: string;
+  readonly userId: string;
+  readonly nameId: string;
+  readonly roles: readonly string[];
+  readonly active: boolean;
+  readonly csrfToken: string;
+  readonly expiresAt: Date;
+}
+
+export interface SessionService {
+  /** Creates a session for the user and sets the cookie on the response. */
+  start(res: Response, userId: string): Promise<SessionView>;
+  /** The request's live session, or null (missing, unknown, expired). */
+  load(req: Request): Promise<SessionView | null>;
+  /** Deletes the request's session and clears the cookie. */
+  end(req: Request, res: Response): Promise<void>;
+  /** Removes expired sessions; returns how many. */
+  purgeExpired(): Promise<number>;
+}
+
+export interface SessionOptions {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly ttlHours: number;
+  /** Secure cookies when the public URL is https. */
+  readonly secure: boolean;
+}
+
+const hash = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+export function createSessionService({ db, clock, ttlHours, secure }: SessionOptions): SessionService {
+  const ttlMs = ttlHours * 3_600_000;
+  return {
+    async start(res, userId) {
+      const secret = randomBytes(32).toString('base64url');
+      const csrfToken = randomBytes(24).toString('base64url');
+      const expiresAt = new Date(clock.now().getTime() + ttlMs);
+      await db.prisma.webSession.create({ data: { id: hash(secret), userId, csrfToken, expiresAt } });
+      res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, secret, { maxAgeSeconds: ttlMs / 1000, secure }));
+      const user = await db.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { nameId: true, roles: true, active: true } });
+      return { id: hash(secret), userId, ...user, csrfToken, expiresAt };
+    },
+    async load(req) {
+      const secret = readCookie(req.get('cookie'), SESSION_COOKIE);
+      if (!secret || secret.length > 200) return null;
+      const row = await db.prisma.webSession.findUnique({
+        where: { id: hash(secret) },
+        include: { user: { select: { nameId: true, roles: true, active: true } } },
+      });
+      if (!row || row.expiresAt.getTime() <= clock.now().getTime()) return null;
+      return { id: row.id, userId: row.userId, ...row.user, csrfToken: row.csrfToken, expiresAt: row.expiresAt };
+    },
+    async end(req, res) {
+      const secret = readCookie(req.get('cookie'), SESSION_COOKIE);
+      if (secret) await db.prisma.webSession.deleteMany({ where: { id: hash(secret) } });
+      res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, secure }));
+    },
+    async purgeExpired() {
+      const { count } = await db.prisma.webSession.deleteMany({ where: { expiresAt: { lte: clock.now() } } });
+      return count;
+    },
+  };
+}
+
+/** Constant-time comparison of the CSRF header with the session's token. */
+export function csrfMatches(session: SessionView, header: string | undefined): boolean {
+  if (!header) return false;
+  const a = Buffer.from(session.csrfToken);
+  const b = Buffer.from(header);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
