@@ -1,6 +1,7 @@
 import type { Feature } from './http/app.js';
 import { adminApi } from './admin/api.js';
 import { redistributionsFeature } from './admin/routes/redistributions.js';
+import { scimFeature } from './scim/routes.js';
 
 /** Every HTTP surface the service mounts, in order. Each issue adds its own. */
-export const features: readonly Feature[] = [redistributionsFeature, adminApi];
+export const features: readonly Feature[] = [scimFeature, redistributionsFeature, adminApi];
