@@ -1,4 +1,5 @@
 /** The app with SAML mounted on a test database, a log capture and its own metrics. */
+import { inflateRawSync } from 'node:zlib';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -75,4 +76,13 @@ export function sessionCookie(res: request.Response): string {
   const c = raw?.find((x) => x.startsWith('allot_session='));
   if (!c) throw new Error(`no session cookie (status ${res.status})`);
   return c.split(';')[0]!;
+}
+
+/** SP-initiated: GET /saml/login and return the AuthnRequest id the IdP must answer. */
+export async function issueRequest(app: Express, relay?: string): Promise<{ id: string; location: string }> {
+  const res = await request(app).get('/saml/login').query(relay ? { RelayState: relay } : {});
+  if (res.status !== 302) throw new Error(`/saml/login answered ${res.status}`);
+  const location = String(res.headers['location']);
+  const xml = inflateRawSync(Buffer.from(new URL(location).searchParams.get('SAMLRequest')!, 'base64')).toString();
+  return { id: /ID="([^"]+)"/.exec(xml)![1]!, location };
 }
