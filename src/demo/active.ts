@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import { idpConfigured, spEndpoints } from '../saml/settings.js';
 import { loadOrCreateKeys } from './keys.js';
 import { createSelfSigned, type KeyAndCert } from './self-signed.js';
+import { seedDemoData } from './data.js';
 
 export function demoActive(config: Readonly<Config>): boolean {
   return config.demo.enabled && config.env !== 'production' && !idpConfigured(config);
@@ -26,6 +27,18 @@ export function demoKeys(deps: AppDeps): Promise<KeyAndCert> {
     const dir = deps.config.database.dataDir;
     p = dir.startsWith('memory:') ? Promise.resolve(createSelfSigned('allot demo IdP')) : loadOrCreateKeys(path.resolve(dir), 'allot demo IdP');
     keys.set(deps, p);
+  }
+  return p;
+}
+
+const seeded = new WeakMap<AppDeps, Promise<boolean>>();
+
+/** Seeds the demo data once per app; the ACS waits for it, so the first demo login finds the mappings. */
+export function demoSeed(deps: AppDeps): Promise<boolean> {
+  let p = seeded.get(deps);
+  if (!p) {
+    p = seedDemoData(deps.db);
+    seeded.set(deps, p);
   }
   return p;
 }

@@ -1,7 +1,7 @@
 /** Mounts SAML single sign-on and the signed-in landing pages (issue 5). */
 import type { Feature } from '../http/app.js';
 import type { AppDeps } from '../http/app.js';
-import { demoActive, demoIdpEntityId, demoKeys } from '../demo/active.js';
+import { demoActive, demoIdpEntityId, demoKeys, demoSeed } from '../demo/active.js';
 import type { AcsContext } from './acs.js';
 import { landingRouter } from './landing.js';
 import { createSamlCache } from './replay-cache.js';
@@ -15,6 +15,7 @@ async function resolveSettings(deps: AppDeps): Promise<SamlSettings> {
   if (!demoActive(config)) return configuredSettings(config);
   const { spEntityId, acsUrl } = spEndpoints(config);
   const entityId = demoIdpEntityId(config);
+  await demoSeed(deps).catch(() => false);
   return { spEntityId, acsUrl, idpEntityId: entityId, ssoUrl: entityId, certs: [(await demoKeys(deps)).cert], skewMs: config.saml.clockSkewMs };
 }
 
