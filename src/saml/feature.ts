@@ -6,7 +6,7 @@ import type { AcsContext } from './acs.js';
 import { landingRouter } from './landing.js';
 import { createSamlCache } from './replay-cache.js';
 import { samlRouter } from './routes.js';
-import { configuredSettings, idpConfigured, spEndpoints, type SamlSettings } from './settings.js';
+import { configuredSettings, idpConfigured, spDecryption, spEndpoints, type SamlSettings } from './settings.js';
 import { SamlNotConfigured } from './routes.js';
 import { createPassport, REQUEST_TTL_MS } from './strategy.js';
 
@@ -16,7 +16,7 @@ async function resolveSettings(deps: AppDeps): Promise<SamlSettings> {
   const { spEntityId, acsUrl } = spEndpoints(config);
   const entityId = demoIdpEntityId(config);
   await demoSeed(deps).catch(() => false);
-  return { spEntityId, acsUrl, idpEntityId: entityId, ssoUrl: entityId, certs: [(await demoKeys(deps)).cert], skewMs: config.saml.clockSkewMs };
+  return { spEntityId, acsUrl, idpEntityId: entityId, ssoUrl: entityId, certs: [(await demoKeys(deps)).cert], skewMs: config.saml.clockSkewMs, ...spDecryption(config) };
 }
 
 export function createAcsContext(deps: AppDeps, settings: SamlSettings): AcsContext {
