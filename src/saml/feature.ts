@@ -30,6 +30,8 @@ export function createAcsContext(deps: AppDeps, settings: SamlSettings): AcsCont
   };
 }
 
+const PURGE_EVERY_MS = 10 * 60_000;
+
 export const samlFeature: Feature = (app, deps) => {
   // A configured IdP is checked now, so a bad config fails the start; the demo key may take a moment.
   let ready: Promise<AcsContext>;
@@ -42,6 +44,15 @@ export const samlFeature: Feature = (app, deps) => {
   ready.catch((e: unknown) => {
     if (!(e instanceof SamlNotConfigured)) deps.logger.error('SAML setup failed', { error: (e as Error).message });
   });
+  // Expired request ids and assertion ids are useless; a timer per process keeps the table small.
+  const purge = setInterval(() => {
+    ready
+      .then((ctx) => ctx.cache.purgeExpired())
+      .catch((e: unknown) => {
+        if (!(e instanceof SamlNotConfigured)) deps.logger.warn('SAML cache purge failed', { error: (e as Error).message });
+      });
+  }, PURGE_EVERY_MS);
+  purge.unref();
   app.use(samlRouter(deps, ready));
   app.use(landingRouter(deps));
 };

@@ -237,6 +237,21 @@ describe('replays', () => {
     expect(res.text).toContain('REPLAY');
   });
 
+  it('purges expired request and assertion ids only', async () => {
+    const { createSamlCache } = await import('../../../src/saml/replay-cache.js');
+    const past = new Date(Date.now() - 1000);
+    await db.prisma.samlCacheEntry.createMany({ data: [{ kind: 'assertion', key: '_old', expiresAt: past }, { kind: 'request', key: '_old', expiresAt: past }] });
+    const live = await db.prisma.samlCacheEntry.count({ where: { expiresAt: { gt: new Date() } } });
+    const cache = createSamlCache(db, { now: () => new Date() }, 60_000);
+    expect(await cache.purgeExpired()).toBeGreaterThanOrEqual(2);
+    expect(await db.prisma.samlCacheEntry.count({ where: { key: '_old' } })).toBe(0);
+    expect(await db.prisma.samlCacheEntry.count()).toBe(live);
+    // An expired assertion id may be accepted again (it can no longer pass the time checks anyway).
+    await db.prisma.samlCacheEntry.create({ data: { kind: 'assertion', key: '_expired', expiresAt: past } });
+    expect(await cache.recordAssertion('_expired', new Date(Date.now() + 60_000))).toBe(true);
+    expect(await cache.recordAssertion('_expired', new Date(Date.now() + 60_000))).toBe(false);
+  });
+
   it('accepts the same user again with a fresh assertion', async () => {
     await postAcs(s.app, (await signed({}, { ...fiona, nameId: 'again@example.com' })).base64).expect(303);
     await postAcs(s.app, (await signed({}, { ...fiona, nameId: 'again@example.com' })).base64).expect(303);
