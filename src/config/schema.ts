@@ -6,6 +6,9 @@ const samlSchema = z.strictObject({
   sp: z.strictObject({
     /** Defaults to `${publicUrl}/saml/metadata`. */
     entityId: z.string().min(1).optional(),
+    /** Key (PEM or path) to decrypt EncryptedAssertion, and its certificate for the SP metadata. */
+    decryptionKey: pem.optional(),
+    decryptionCert: pem.optional(),
   }),
   idp: z.strictObject({
     entityId: z.string().min(1).optional(),
