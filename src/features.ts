@@ -1,5 +1,9 @@
 import type { Feature } from './http/app.js';
 import { adminApi } from './admin/api.js';
+import { redistributionsFeature } from './admin/routes/redistributions.js';
+import { demoFeature } from './demo/feature.js';
+import { samlFeature } from './saml/feature.js';
+import { scimFeature } from './scim/routes.js';
 
 /** Every HTTP surface the service mounts, in order. Each issue adds its own. */
-export const features: readonly Feature[] = [adminApi];
+export const features: readonly Feature[] = [samlFeature, demoFeature, scimFeature, redistributionsFeature, adminApi];

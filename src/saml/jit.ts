@@ -1,0 +1,73 @@
+/**
+ * Just-in-time provisioning at the ACS (SPEC §3 "SAML login"), in ONE decision transaction:
+ * find or create the user (creation only if a matched mapping has autoProvision), update the
+ * attributes, replace the `saml` memberships, decide. A login that must not create or change
+ * anything rolls back and is audited on its own.
+ */
+import type { AllocationService } from '../allocation/service.js';
+import type { UserDecision } from '../allocation/decide-user.js';
+import { loadSettings } from '../allocation/settings.js';
+import { writeAudit } from '../audit/write.js';
+import type { Db } from '../db/client.js';
+import { withTx, type Tx } from '../db/transaction.js';
+import type { Identity } from './profile.js';
+import { replaceSamlMemberships, upsertLoginUser } from './login-rows.js';
+
+/** Business outcomes that end in the 403 page (not SAML refusals: the response itself was fine). */
+export type DeniedReason = 'NO_MAPPING' | 'DEACTIVATED' | 'GROUPS_OVERAGE' | 'NOT_PROVISIONED';
+
+export type LoginOutcome =
+  | { readonly kind: 'allowed'; readonly userId: string; readonly decision: UserDecision }
+  | { readonly kind: 'denied'; readonly reason: DeniedReason; readonly userId: string | null };
+
+/** Thrown inside the transaction to roll it back; carries the outcome out. */
+class Rollback extends Error {
+  constructor(readonly outcome: LoginOutcome) {
+    super(outcome.kind);
+  }
+}
+
+export async function provisionLogin(deps: { db: Db; allocation: AllocationService }, identity: Identity): Promise<LoginOutcome> {
+  const actor = `saml:${identity.nameId}`;
+  let outcome: LoginOutcome;
+  try {
+    outcome = await deps.allocation.transaction(
+      'login',
+      async (tx, attempt) => {
+        const user = await upsertLoginUser(tx, identity, attempt.now);
+        if (!user.inserted && !user.active) {
+          if (!(await loadSettings(tx)).policy.jit.reactivateOnLogin) throw new Rollback({ kind: 'denied', reason: 'DEACTIVATED', userId: user.id });
+          await tx.user.update({ where: { id: user.id }, data: { active: true } });
+        }
+        if (identity.overage && (user.inserted || !(await hasScimGroups(tx, user.id)))) {
+          throw new Rollback({ kind: 'denied', reason: 'GROUPS_OVERAGE', userId: user.inserted ? null : user.id });
+        }
+        // With an overage claim the asserted list is incomplete: only SCIM memberships count.
+        await replaceSamlMemberships(tx, user.id, identity.overage ? [] : identity.groups);
+        const decision = await deps.allocation.decideInTx(tx, user.id, attempt, { actor, action: 'login' });
+        const reason = decision.decision.reason;
+        if (user.inserted && !decision.decision.autoProvision) {
+          throw new Rollback({ kind: 'denied', reason: reason === 'NO_MAPPING' ? 'NO_MAPPING' : 'NOT_PROVISIONED', userId: null });
+        }
+        if (reason === 'NO_MAPPING' && (await loadSettings(tx)).policy.jit.denyUnmapped) return { kind: 'denied', reason: 'NO_MAPPING', userId: user.id } as const;
+        return { kind: 'allowed', userId: user.id, decision } as const;
+      },
+      (o) => (o.kind === 'allowed' ? [o.decision] : []),
+    );
+  } catch (e) {
+    if (!(e instanceof Rollback)) throw e;
+    outcome = e.outcome;
+    await withTx(deps.db, (tx) =>
+      writeAudit(tx, { actor, action: 'login.denied', userId: outcome.userId, subject: identity.nameId, reason: (outcome as { reason: string }).reason }),
+    );
+  }
+  return outcome;
+}
+
+async function hasScimGroups(tx: Tx, userId: string): Promise<boolean> {
+  const [memberships, groups] = await Promise.all([
+    tx.membership.count({ where: { userId, source: 'scim' } }),
+    tx.scimGroupMember.count({ where: { userId } }),
+  ]);
+  return memberships + groups > 0;
+}
