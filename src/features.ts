@@ -1,4 +1,5 @@
 import type { Feature } from './http/app.js';
+import { adminWebFeature } from './admin/web/feature.js';
 
 /** Every HTTP surface the service mounts, in order. Each issue adds its own. */
-export const features: readonly Feature[] = [];
+export const features: readonly Feature[] = [adminWebFeature];
