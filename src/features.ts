@@ -1,5 +1,6 @@
 import type { Feature } from './http/app.js';
+import { adminApi } from './admin/api.js';
 import { adminWebFeature } from './admin/web/feature.js';
 
 /** Every HTTP surface the service mounts, in order. Each issue adds its own. */
-export const features: readonly Feature[] = [adminWebFeature];
+export const features: readonly Feature[] = [adminApi, adminWebFeature];

@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../shared/logger.js';
 import type { Clock } from '../shared/clock.js';
+import type { JobService } from '../jobs/types.js';
 import type { Metrics } from './metrics.js';
 import { requestId } from './request-id.js';
 import { errorHandler, notFound } from './error-handler.js';
@@ -19,6 +20,7 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly allocation: AllocationService;
   readonly sessions: SessionService;
+  readonly jobs?: JobService;
 }
 
 /** A feature mounts its own routers (each with its own body parser and limits). */

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'ADMIN_LOCKOUT'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'PAYLOAD_TOO_LARGE'
@@ -20,6 +21,7 @@ const STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  ADMIN_LOCKOUT: 409,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL: 500,

@@ -1,0 +1,84 @@
+/**
+ * Users as administrators see them (SPEC §6): filtered, cursor-paginated lists in nameId order
+ * and single users by id or nameId, each with roles, effective groups and licenses.
+ */
+import type { Db } from '../../db/client.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { effectiveGroups, loadGroups } from '../../allocation/groups.js';
+import { resolveUserId } from '../../users/resolve.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+export interface UserView {
+  readonly id: string;
+  readonly nameId: string;
+  readonly email: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly externalId: string | null;
+  readonly active: boolean;
+  readonly roles: readonly string[];
+  readonly groups: readonly string[];
+  readonly licenses: readonly { key: string; origin: 'mapping' | 'manual' }[];
+  readonly lastReason: string | null;
+  readonly waitingSince: Date | null;
+  readonly createdAt: Date;
+}
+
+export interface UserFilter {
+  readonly nameId?: string | undefined;
+  readonly role?: string | undefined;
+  readonly license?: string | undefined;
+  readonly active?: boolean | undefined;
+  readonly reason?: string | undefined;
+  readonly cursor?: string | undefined;
+  readonly limit: number;
+}
+
+const SELECT = {
+  id: true,
+  nameId: true,
+  nameIdLower: true,
+  email: true,
+  firstName: true,
+  lastName: true,
+  externalId: true,
+  active: true,
+  roles: true,
+  lastReason: true,
+  waitingSince: true,
+  createdAt: true,
+  allocations: { select: { licenseKey: true, origin: true }, orderBy: { licenseKey: 'asc' } },
+} as const satisfies Prisma.UserSelect;
+
+export async function listUsers(db: Db, f: UserFilter): Promise<{ items: UserView[]; nextCursor: string | null }> {
+  const where: Prisma.UserWhereInput = {
+    ...(f.nameId ? { nameIdLower: { contains: f.nameId.toLowerCase() } } : {}),
+    ...(f.role ? { roles: { has: f.role } } : {}),
+    ...(f.license ? { allocations: { some: { licenseKey: f.license } } } : {}),
+    ...(f.active !== undefined ? { active: f.active } : {}),
+    ...(f.reason ? { lastReason: f.reason } : {}),
+    ...(f.cursor ? { nameIdLower: { gt: String(decodeCursor(f.cursor, 1)[0]), ...(f.nameId ? { contains: f.nameId.toLowerCase() } : {}) } } : {}),
+  };
+  const rows = await db.prisma.user.findMany({ where, select: SELECT, orderBy: { nameIdLower: 'asc' }, take: f.limit + 1 });
+  const page = rows.slice(0, f.limit);
+  const items = await withGroups(db, page);
+  const last = page[page.length - 1];
+  return { items, nextCursor: rows.length > f.limit && last ? encodeCursor([last.nameIdLower]) : null };
+}
+
+export async function getUser(db: Db, ref: string): Promise<UserView> {
+  const id = await resolveUserId(db.prisma, ref);
+  const row = await db.prisma.user.findUniqueOrThrow({ where: { id }, select: SELECT });
+  return (await withGroups(db, [row]))[0]!;
+}
+
+type Row = Prisma.UserGetPayload<{ select: typeof SELECT }>;
+
+async function withGroups(db: Db, rows: readonly Row[]): Promise<UserView[]> {
+  const groups = await Promise.all(rows.map((r) => loadGroups(db.prisma, r.id)));
+  return rows.map(({ nameIdLower: _lower, allocations, ...r }, i) => ({
+    ...r,
+    groups: effectiveGroups(groups[i]!),
+    licenses: allocations.map((a) => ({ key: a.licenseKey, origin: a.origin })),
+  }));
+}

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobService, JobView, RedistributionParams } from '../../../src/jobs/types.js';
+import { holdings, seedLicenses, seedMapping, seedUser, specLicenses } from '../../helpers/seed.js';
+import { adminHarness, type Harness } from './harness.js';
+
+/** Records what the API asked the job runner for; the runner itself is another component. */
+function recordingJobs(): JobService & { started: RedistributionParams[] } {
+  const started: RedistributionParams[] = [];
+  const view = (params: RedistributionParams, actor: string): JobView => ({
+    id: '11111111-1111-1111-1111-111111111111',
+    kind: 'redistribution',
+    status: 'queued',
+    actor,
+    params,
+    processed: 0,
+    total: 0,
+    summary: {},
+    error: null,
+    createdAt: new Date(),
+    startedAt: null,
+    finishedAt: null,
+  });
+  return {
+    started,
+    startRedistribution: async (params, actor) => (started.push(params), view(params, actor)),
+    get: async () => view({ scope: { all: true }, redistributeManual: false, dryRun: false }, 'x'),
+    list: async () => ({ items: [], nextCursor: null }),
+    cancel: async () => view({ scope: { all: true }, redistributeManual: false, dryRun: false }, 'x'),
+    idle: async () => {},
+  };
+}
+
+let h: Harness;
+const jobs = recordingJobs();
+beforeAll(async () => {
+  h = await adminHarness({ jobs });
+  await seedLicenses(h.db, specLicenses(2));
+});
+afterAll(async () => h.close());
+
+describe('licenses', () => {
+  it('lists license types with capacity, used and free', async () => {
+    const r = await h.get('/api/v1/licenses').expect(200);
+    expect(r.body).toHaveLength(6);
+    expect(r.body[0]).toEqual({ key: 'attended-bot-runner', name: 'attended-bot-runner', kind: 'primary', capacity: 2, used: 0, free: 2 });
+  });
+
+  it('creates a license type with PUT and answers 201, then updates it with 200', async () => {
+    const created = await h.send('put', '/api/v1/licenses/ai-agent', { name: 'AI Agent', kind: 'addon', capacity: 3 }).expect(201);
+    expect(created.body).toEqual({ key: 'ai-agent', name: 'AI Agent', kind: 'addon', capacity: 3, used: 0, free: 3 });
+    const updated = await h.send('put', '/api/v1/licenses/ai-agent', { name: 'AI Agent Pro', kind: 'addon', capacity: 5 }).expect(200);
+    expect(updated.body.capacity).toBe(5);
+    expect((await h.get('/api/v1/licenses/ai-agent').expect(200)).body.name).toBe('AI Agent Pro');
+    const audit = await h.db.prisma.auditEvent.findMany({ where: { subject: 'ai-agent' }, orderBy: { id: 'asc' } });
+    expect(audit.map((a) => [a.action, a.actor])).toEqual([
+      ['license.create', 'admin:test-admin'],
+      ['license.update', 'admin:test-admin'],
+    ]);
+  });
+
+  it('answers 404 for an unknown key', async () => {
+    const r = await h.get('/api/v1/licenses/nope').expect(404);
+    expect(r.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it.each([
+    ['a missing name', { kind: 'primary', capacity: 1 }, 'name'],
+    ['a negative capacity', { name: 'x', kind: 'primary', capacity: -1 }, 'capacity'],
+    ['a fractional capacity', { name: 'x', kind: 'primary', capacity: 1.5 }, 'capacity'],
+    ['a string capacity', { name: 'x', kind: 'primary', capacity: '3' }, 'capacity'],
+    ['an unknown kind', { name: 'x', kind: 'bundle', capacity: 1 }, 'kind'],
+    ['an unknown field', { name: 'x', kind: 'primary', capacity: 1, seats: 4 }, ''],
+  ])('refuses %s with 400 naming the field', async (_what, body, field) => {
+    const r = await h.send('put', '/api/v1/licenses/x-license', body).expect(400);
+    expect(r.body.error.code).toBe('VALIDATION_FAILED');
+    if (field) expect(r.body.error.message).toMatch(new RegExp(`^${field}:`));
+    expect(r.body.error.details[0].in).toBe('body');
+    expect(await h.db.prisma.license.findUnique({ where: { key: 'x-license' } })).toBeNull();
+  });
+
+  it('refuses a malformed key in the path with 400', async () => {
+    const r = await h.send('put', '/api/v1/licenses/Bad%20Key', { name: 'x', kind: 'primary', capacity: 1 }).expect(400);
+    expect(r.body.error.message).toMatch(/^path key:/);
+  });
+
+  describe('capacity below the seats in use', () => {
+    let ann: string;
+    let ben: string;
+    beforeAll(async () => {
+      await seedMapping(h.db, { idpGroup: 'Creators', licenses: ['bot-creator'] });
+      ann = await seedUser(h.db, 'ann', ['Creators'], { createdAt: new Date('2024-01-01') });
+      ben = await seedUser(h.db, 'ben', ['Creators'], { createdAt: new Date('2024-02-01') });
+      await h.deps.allocation.decideUser(ann, { actor: 'test', action: 'test' });
+      await h.deps.allocation.decideUser(ben, { actor: 'test', action: 'test' });
+    });
+
+    it('is refused with 409 saying how many seats are used', async () => {
+      const r = await h.send('put', '/api/v1/licenses/bot-creator', { name: 'Bot Creator', kind: 'primary', capacity: 1 }).expect(409);
+      expect(r.body.error.message).toContain('2 seats of bot-creator are in use');
+      expect(r.body.error.details).toMatchObject({ used: 2, capacity: 1, toFree: 1 });
+      expect((await h.get('/api/v1/licenses/bot-creator')).body.capacity).toBe(2);
+    });
+
+    it('refuses a kind change while seats are in use', async () => {
+      const r = await h.send('put', '/api/v1/licenses/bot-creator', { name: 'Bot Creator', kind: 'addon', capacity: 2 }).expect(409);
+      expect(r.body.error.message).toContain('kind cannot change');
+    });
+
+    it('with force reclaims the seat of the most recent holder and starts a redistribution (202)', async () => {
+      const r = await h.send('put', '/api/v1/licenses/bot-creator', { name: 'Bot Creator', kind: 'primary', capacity: 1, force: true }).expect(202);
+      expect(r.body.license).toMatchObject({ key: 'bot-creator', capacity: 1, used: 1 });
+      expect(r.body.reclaimed).toEqual([{ userId: ben, nameId: 'ben' }]);
+      expect(r.body.job).toMatchObject({ status: 'queued' });
+      expect(jobs.started).toEqual([{ scope: { all: true }, redistributeManual: false, dryRun: false }]);
+      expect(await holdings(h.db, ann)).toEqual(['bot-creator']);
+      expect(await holdings(h.db, ben)).toEqual([]);
+      const user = await h.db.prisma.user.findUniqueOrThrow({ where: { id: ben } });
+      expect(user.lastReason).toBe('BUNDLE_UNAVAILABLE');
+      expect(user.waitingSince).not.toBeNull();
+    });
+
+    it('raising capacity grants the waiting user', async () => {
+      await h.send('put', '/api/v1/licenses/bot-creator', { name: 'Bot Creator', kind: 'primary', capacity: 2 }).expect(200);
+      expect(await holdings(h.db, ben)).toEqual(['bot-creator']);
+    });
+  });
+});
+
+describe('licenses without a job service', () => {
+  let h2: Harness;
+  beforeAll(async () => {
+    h2 = await adminHarness();
+    await seedLicenses(h2.db, [{ key: 'bot-creator', capacity: 1 }]);
+    await seedMapping(h2.db, { idpGroup: 'Creators', licenses: ['bot-creator'] });
+    const u = await seedUser(h2.db, 'ann', ['Creators']);
+    await h2.deps.allocation.decideUser(u, { actor: 'test', action: 'test' });
+  });
+  afterAll(async () => h2.close());
+
+  it('refuses a forced cut with 409 and changes nothing', async () => {
+    const r = await h2.send('put', '/api/v1/licenses/bot-creator', { name: 'Bot Creator', kind: 'primary', capacity: 0, force: true }).expect(409);
+    expect(r.body.error.message).toContain('1 seats of bot-creator are in use');
+    expect((await h2.get('/api/v1/licenses/bot-creator')).body).toMatchObject({ capacity: 1, used: 1 });
+  });
+});
