@@ -15,6 +15,7 @@ import { CONFIG_DIR } from '../../../src/main.js';
 import { features } from '../../../src/features.js';
 import type { JobService } from '../../../src/jobs/types.js';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
+import { createSessionService } from '../../../src/sessions/service.js';
 
 export interface Harness {
   readonly db: TestDb;
@@ -32,7 +33,7 @@ export async function adminHarness(opts: { jobs?: JobService } = {}): Promise<Ha
   const logger = createLogger({ level: 'error', format: 'json', silent: true });
   const metrics = createMetrics({ defaultMetrics: false });
   const allocation = createAllocationService({ db, logger, metrics, clock: systemClock });
-  const deps: AppDeps = { config, db, logger, metrics, clock: systemClock, allocation, ...(opts.jobs ? { jobs: opts.jobs } : {}) };
+  const deps: AppDeps = { config, db, logger, metrics, clock: systemClock, allocation, sessions: createSessionService({ db, clock: systemClock, ttlHours: 8, secure: false }), ...(opts.jobs ? { jobs: opts.jobs } : {}) };
   const app = createApp(deps, features);
   const tokens = {
     admin: (await createToken(db, 'test-admin', 'admin')).token,
