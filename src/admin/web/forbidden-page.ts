@@ -6,6 +6,7 @@ export function forbiddenPage(nameId: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>allot admin: access denied</title>
+<link rel="icon" href="/admin/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/admin/assets/app.css">
 </head>
 <body class="plain">

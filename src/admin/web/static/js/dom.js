@@ -58,14 +58,35 @@ export function checkbox(label, box) {
   return h('label', { class: 'check' }, box, ' ', label);
 }
 
-/** A table, or the empty-state sentence when there are no rows. @param {string[]} head @param {Node[]} rows @param {string} empty @param {string} [caption] */
+/** @typedef {string | { label: string, num?: boolean }} Column */
+
+/** @param {Column} c */
+const colLabel = (c) => (typeof c === 'string' ? c : c.label);
+
+/** The header row; numeric columns are right-aligned like their cells. @param {Column[]} head */
+export function headRow(head) {
+  return h('thead', null, h('tr', null, head.map((c) => h('th', { scope: 'col', class: typeof c === 'string' || !c.num ? null : 'num' }, colLabel(c)))));
+}
+
+/**
+ * Gives each cell its column name (data-label), which narrow screens show before the value when
+ * the table is stacked into cards. @param {Element} tbody @param {Column[]} head
+ */
+export function labelCells(tbody, head) {
+  for (const tr of tbody.querySelectorAll(':scope > tr')) {
+    [...tr.children].forEach((cell, i) => {
+      const label = head[i] === undefined ? '' : colLabel(/** @type {Column} */ (head[i]));
+      if (label && !cell.hasAttribute('data-label')) cell.setAttribute('data-label', label);
+    });
+  }
+}
+
+/** A table, or the empty-state sentence when there are no rows. @param {Column[]} head @param {Node[]} rows @param {string} empty @param {string} [caption] */
 export function table(head, rows, empty, caption) {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
-  return h(
-    'div',
-    { class: 'table-wrap' },
-    h('table', null, caption ? h('caption', null, caption) : null, h('thead', null, h('tr', null, head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', null, rows)),
-  );
+  const tbody = h('tbody', null, rows);
+  labelCells(tbody, head);
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'stack' }, caption ? h('caption', null, caption) : null, headRow(head), tbody));
 }
 
 /** @param {string} text @param {'ok' | 'warn' | 'bad' | 'info'} [tone] */

@@ -55,3 +55,9 @@ export async function busy(button, work) {
     button.removeAttribute('aria-busy');
   }
 }
+
+/** " N users would change." from a write's affectedUsers, when the API says it. @param {any} saved */
+export function affected(saved) {
+  const n = saved?.affectedUsers;
+  return typeof n === 'number' ? ` ${n} ${n === 1 ? 'user' : 'users'} would change.` : '';
+}

@@ -22,13 +22,10 @@ export function renderTrace(explanation) {
     'section',
     { class: 'trace', 'aria-label': 'Explanation' },
     h('h3', null, 'Explanation'),
+    h('p', { class: 'because' }, summarize(explanation.reason, t)),
     h('p', null, 'Reason: ', badge(explanation.reason, reasonTone), ' — rule ', h('code', null, t.rule ?? '?'), `: ${RULES[t.rule] ?? ''}`),
     h('h4', null, '1. Matched mappings'),
-    table(
-      ['IdP group', 'Matched as', 'Roles', 'Licenses'],
-      (t.matched ?? []).map((/** @type {any} */ m) => h('tr', null, h('td', null, h('code', null, m.idpGroup)), h('td', null, m.matchedGroup === m.idpGroup ? '' : m.matchedGroup), h('td', null, list(m.roles)), h('td', null, list(m.licenses)))),
-      'No enabled mapping matches this user’s groups.',
-    ),
+    matchedTable(t.matched ?? [], list),
     h('h4', null, '2. Candidate primaries'),
     (t.candidates ?? []).length
       ? h('ol', null, t.candidates.map((/** @type {any} */ c) => h('li', null, h('code', null, c.key), c.rank === null ? ' — not in the preference order (ranks last)' : ` — preference rank ${c.rank}`)))
@@ -74,4 +71,42 @@ export function renderTrace(explanation) {
       h('dd', { class: (outcome.missing ?? []).length ? 'bad-text' : '' }, list(outcome.missing)),
     ),
   );
+}
+
+/** Matched mappings; the "matched as" column only when a case-insensitive match spelled the group differently. @param {any[]} matched @param {(xs: string[]) => any} list */
+function matchedTable(matched, list) {
+  const spelled = matched.some((m) => m.matchedGroup !== m.idpGroup);
+  return table(
+    ['IdP group', ...(spelled ? ['Matched as'] : []), 'Roles', 'Licenses'],
+    matched.map((m) => h('tr', null, h('td', null, h('code', null, m.idpGroup)), spelled ? h('td', null, m.matchedGroup === m.idpGroup ? '' : m.matchedGroup) : null, h('td', null, list(m.roles)), h('td', null, list(m.licenses)))),
+    'No enabled mapping matches this user’s groups.',
+  );
+}
+
+/** One plain sentence: what the user holds and why. @param {string} reason @param {any} t */
+export function summarize(reason, t) {
+  const o = t.outcome ?? {};
+  const target = /** @type {string[]} */ (o.target ?? []);
+  const kept = /** @type {string[]} */ (t.manual?.kept ?? []);
+  const groups = (t.matched ?? []).map((/** @type {any} */ m) => m.idpGroup);
+  const matched = groups.length === 1 ? `mapping ${groups[0]} matches` : `mappings ${groups.join(', ')} match`;
+  const manual = kept.length ? ` Manual allocations kept: ${kept.join(', ')}.` : '';
+  switch (t.rule) {
+    case 'DEACTIVATED':
+      return 'The user is inactive, so they hold no license.';
+    case 'NO_MAPPING':
+      return `No enabled mapping matches the user’s groups, so they get no license from a mapping.${manual}`;
+    case 'ADMIN_ONLY':
+      return `The ${matched} and one carries an admin role, so the user gets only the admin license${target.length ? ` ${target.join(', ')}` : ''}.${reason === 'BUNDLE_UNAVAILABLE' ? ` It is sold out: ${(o.missing ?? []).join(', ')}.` : ''}${manual}`;
+    default:
+      break;
+  }
+  if (reason === 'BUNDLE_UNAVAILABLE') {
+    return `The ${matched}, but the bundle does not fit: ${(o.missing ?? []).join(', ') || 'a member'} is sold out. The user holds no mapping license and waits for a seat (granted automatically when the whole bundle fits).${manual}`;
+  }
+  const primary = (t.bundles ?? []).find((/** @type {any} */ b) => b.fits)?.primary;
+  const cands = /** @type {any[]} */ (t.candidates ?? []);
+  const ranking = primary && cands.length > 1 ? ` ${primary} ranks highest of ${cands.map((c) => c.key).join(', ')} in the preference order.` : '';
+  const holds = target.length ? `Holds ${target.join(', ')}` : 'Holds no mapping license';
+  return `${holds}: the ${matched}.${ranking}${t.rule === 'FALLBACK' ? ' The preferred bundle was sold out; fallback chose the next one.' : ''}${manual}`;
 }

@@ -1,8 +1,10 @@
 // @ts-check
 /** Audit log: filter by actor, user, action and time; page through; export the same filter as CSV. */
 import { api, download, items, query } from '../api.js';
-import { h, replace, field, badge, formatTime } from '../dom.js';
+import { h, replace, field, badge, formatTime, headRow, labelCells } from '../dom.js';
 import { busy, errorBox, notify } from '../feedback.js';
+
+const AUDIT_COLUMNS = ['When', 'Actor', 'Action', 'User', 'Reason', 'Change'];
 
 /** @param {HTMLElement} view @param {import('../main.js').PageContext} _ctx */
 export async function render(view, _ctx) {
@@ -30,9 +32,10 @@ export async function render(view, _ctx) {
       if (!append) {
         if (rows.length === 0) return replace(results, h('p', { class: 'empty' }, 'No audit event matches these filters.'));
         replace(tbody);
-        replace(results, h('div', { class: 'table-wrap' }, h('table', null, h('thead', null, h('tr', null, ['When', 'Actor', 'Action', 'User', 'Reason', 'Change'].map((c) => h('th', { scope: 'col' }, c)))), tbody)), more);
+        replace(results, h('div', { class: 'table-wrap' }, h('table', { class: 'stack' }, headRow(AUDIT_COLUMNS), tbody)), more);
       }
       tbody.append(...rows);
+      labelCells(tbody, AUDIT_COLUMNS);
       more.hidden = !cursor;
     } catch (err) {
       replace(results, errorBox(err));

@@ -14,7 +14,7 @@ export async function render(view, ctx) {
     view,
     h('p', { class: 'lead' }, `${list.length} license types, ${totalUsed} of ${totalCap} seats in use.`),
     table(
-      ['License', 'Kind', 'Capacity', 'Used', 'Free', 'Usage'],
+      ['License', 'Kind', 'Capacity', { label: 'Used', num: true }, { label: 'Free', num: true }, 'Usage'],
       rows,
       'No license types yet. Create them through the admin API (PUT /api/v1/licenses/:key) or the demo seed.',
     ),
@@ -28,7 +28,7 @@ function row(l, ctx, reload) {
   return h(
     'tr',
     { 'data-license': l.key },
-    h('th', { scope: 'row' }, h('span', null, l.name), h('br'), h('code', null, l.key)),
+    h('th', { scope: 'row' }, l.name && l.name !== l.key ? [h('span', null, l.name), h('br')] : null, h('code', null, l.key)),
     h('td', null, badge(l.kind, l.kind === 'primary' ? 'info' : 'ok')),
     h('td', null, capCell),
     h('td', { class: 'num' }, String(l.used)),
@@ -58,7 +58,7 @@ function capacityEditor(l, reload) {
           try {
             await putCapacity(l, capacity, false);
           } catch (err) {
-            if (err instanceof ApiError && err.status === 409 && window.confirm(`${err.message}\n\nReclaim seats and start a redistribution?`)) {
+            if (err instanceof ApiError && err.status === 409 && /force/.test(err.message) && window.confirm(`${err.message}\n\nReclaim seats and start a redistribution?`)) {
               try {
                 await putCapacity(l, capacity, true);
               } catch (err2) {

@@ -2,7 +2,7 @@
 /** Group mappings: list, create, edit, delete; every change can be previewed before it is saved. */
 import { api, items } from '../api.js';
 import { h, replace, table, field, checkbox, splitList, badge } from '../dom.js';
-import { busy, errorBox, notify, withConfirmation } from '../feedback.js';
+import { affected, busy, errorBox, notify, withConfirmation } from '../feedback.js';
 import { renderPreview } from './preview.js';
 
 /** @param {HTMLElement} view @param {import('../main.js').PageContext} ctx */
@@ -153,8 +153,3 @@ function deletePanel(m, reload, close) {
   return panel;
 }
 
-/** @param {any} saved */
-function affected(saved) {
-  const n = saved?.affected ?? saved?.impact?.affected ?? saved?.affectedUsers;
-  return typeof n === 'number' ? ` ${n} users are affected.` : '';
-}

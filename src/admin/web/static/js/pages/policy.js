@@ -2,7 +2,7 @@
 /** Policy (SPEC §1): admin roles and license, fallback, and the just-in-time login rules. */
 import { api } from '../api.js';
 import { h, replace, field, checkbox, splitList } from '../dom.js';
-import { busy, errorBox, notify, withConfirmation } from '../feedback.js';
+import { affected, busy, errorBox, notify, withConfirmation } from '../feedback.js';
 
 const FLAGS = [
   ['fallbackToNextPreference', 'Fall back to the next preference when a bundle is sold out'],
@@ -45,7 +45,7 @@ export async function render(view, ctx) {
           };
           try {
             const done = await withConfirmation((confirm) => api('PUT', '/api/v1/policy', confirm ? { ...next, confirm: true } : next));
-            if (done !== undefined) notify('Policy saved. It applies to the next decisions; run a redistribution to apply it to everyone now.');
+            if (done !== undefined) notify(`Policy saved.${affected(done)} It applies to the next decisions; run a redistribution to apply it to everyone now.`);
           } catch (err) {
             replace(errorSlot, errorBox(err));
           }

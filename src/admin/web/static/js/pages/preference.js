@@ -2,7 +2,7 @@
 /** Preference order of primary licenses, highest first, reordered with up/down buttons. */
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
-import { busy, errorBox, notify } from '../feedback.js';
+import { affected, busy, errorBox, notify } from '../feedback.js';
 
 /** @param {HTMLElement} view @param {import('../main.js').PageContext} ctx */
 export async function render(view, ctx) {
@@ -57,8 +57,8 @@ export async function render(view, ctx) {
     void busy(save, async () => {
       replace(errorSlot);
       try {
-        await api('PUT', '/api/v1/preference-order', { order });
-        notify('Preference order saved. Run a redistribution to apply it to current holders.');
+        const saved = await api('PUT', '/api/v1/preference-order', { order });
+        notify(`Preference order saved.${affected(saved)} Run a redistribution to apply it to current holders.`);
       } catch (err) {
         replace(errorSlot, errorBox(err));
       }
@@ -75,3 +75,4 @@ export async function render(view, ctx) {
     ctx.canWrite ? h('p', null, save) : null,
   );
 }
+

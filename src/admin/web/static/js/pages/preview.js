@@ -21,7 +21,7 @@ export function renderPreview(p) {
       h('td', { class: 'num' }, String(l.capacity)),
       h('td', { class: 'num' }, String(l.usedBefore)),
       h('td', { class: 'num' }, String(l.usedAfter)),
-      h('td', { class: `num ${delta > 0 ? 'up' : delta < 0 ? 'down' : ''}` }, delta > 0 ? `+${delta}` : String(delta)),
+      h('td', { class: `num ${delta > 0 ? 'up' : delta < 0 ? 'down' : 'muted'}` }, delta > 0 ? `+${delta}` : delta === 0 ? '–' : String(delta)),
     );
   });
   const ordered = [...lost, ...users.filter((u) => (u.after ?? []).length > 0)];
@@ -47,7 +47,7 @@ export function renderPreview(p) {
       lost.length ? `, ${lost.length} would be left without any license.` : '.',
       s.adminsBefore !== undefined && s.adminsAfter !== s.adminsBefore ? ` Users with an admin role: ${s.adminsBefore} → ${s.adminsAfter}.` : '',
     ),
-    table(['License', 'Capacity', 'Used now', 'Used after', 'Change'], totals, 'No license totals.', 'Seat totals'),
+    table(['License', { label: 'Capacity', num: true }, { label: 'Used now', num: true }, { label: 'Used after', num: true }, { label: 'Change', num: true }], totals, 'No license totals.', 'Seat totals'),
     table(['User', 'Now', 'After', 'Reason'], rows, 'No user would change: nothing moves.', 'Users whose allocation would change'),
   );
 }

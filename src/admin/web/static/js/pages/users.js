@@ -1,10 +1,11 @@
 // @ts-check
 /** Users: search and filter, then one user's groups, licenses (with origin), explanation and manual assign/revoke. */
 import { api, items, query } from '../api.js';
-import { h, replace, table, field, badge, formatTime } from '../dom.js';
+import { h, replace, table, field, badge, formatTime, headRow, labelCells } from '../dom.js';
 import { busy, errorBox, notify } from '../feedback.js';
 import { renderTrace } from '../trace.js';
 
+const USER_COLUMNS = ['User', 'Status', 'Roles', 'Licenses', 'Last reason'];
 const REASONS = ['NO_MAPPING', 'ADMIN_ONLY', 'ALLOCATED', 'BUNDLE_UNAVAILABLE', 'UNCHANGED', 'MANUAL_PRESERVED', 'DEACTIVATED'];
 
 /** @param {HTMLElement} view @param {import('../main.js').PageContext} ctx */
@@ -29,9 +30,10 @@ export async function render(view, ctx) {
       if (!append) {
         if (rows.length === 0) return replace(results, h('p', { class: 'empty' }, 'No user matches these filters.'));
         replace(tbody);
-        replace(results, h('div', { class: 'table-wrap' }, h('table', null, h('thead', null, h('tr', null, ['User', 'Status', 'Roles', 'Licenses', 'Last reason'].map((c) => h('th', { scope: 'col' }, c)))), tbody)), more);
+        replace(results, h('div', { class: 'table-wrap' }, h('table', { class: 'stack' }, headRow(USER_COLUMNS), tbody)), more);
       }
       tbody.append(...rows);
+      labelCells(tbody, USER_COLUMNS);
       more.hidden = !cursor;
     } catch (err) {
       replace(results, errorBox(err));

@@ -1,0 +1,211 @@
+/**
+ * The admin page in a real browser (Debian's chromium through playwright-core) against a real
+ * allot on its database: an admin creates a mapping after previewing it, runs a redistribution
+ * and reads Fiona's explanation; a read-only admin sees no write controls; a non-admin gets 403.
+ * Screenshots land in test/artifacts/ (git-ignored) for a person to look at.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type AppDeps } from '../../src/http/app.js';
+import { listen, type RunningServer } from '../../src/http/server.js';
+import { features } from '../../src/features.js';
+import { SESSION_COOKIE } from '../../src/sessions/service.js';
+import { seedLicenses, seedMapping, seedUser, specLicenses } from '../helpers/seed.js';
+import { createTestDb, type TestDb } from '../helpers/test-db.js';
+import { startWebSession, testDeps } from '../helpers/web-session.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.resolve('test/artifacts');
+
+let db: TestDb;
+let deps: AppDeps;
+let http: RunningServer;
+let base: string;
+let browser: Browser;
+const cookies: Record<'admin' | 'auditor' | 'basic', string> = { admin: '', auditor: '', basic: '' };
+
+async function contextFor(who: keyof typeof cookies | null, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ viewport });
+  if (who) await ctx.addCookies([{ name: SESSION_COOKIE, value: cookies[who], domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Lax' }]);
+  return ctx;
+}
+
+/** Fails the test on any console error or CSP violation the page reports. */
+function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `admin-${name}.png`), fullPage: true });
+
+describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    db = await createTestDb();
+    deps = testDeps(db);
+    await seedLicenses(db, specLicenses(3, { 'bot-creator': 2 }));
+    await seedMapping(db, { idpGroup: 'Dev1', licenses: ['citizen-developer'] });
+    await seedMapping(db, { idpGroup: 'Dev2', licenses: ['attended-bot-runner'] });
+    await seedMapping(db, { idpGroup: 'Allot-Admins', roles: ['AAE_Admin'] });
+    const fiona = await seedUser(db, 'fiona@example.com', ['Dev1', 'Dev2']);
+    await seedUser(db, 'carl@example.com', ['Dev1']);
+    await seedUser(db, 'bob@example.com', ['RPA-Builders']);
+    const ada = await seedUser(db, 'ada@example.com', ['Allot-Admins']);
+    for (const ref of [fiona, 'carl@example.com', 'ada@example.com']) await deps.allocation.decideUser(ref, { actor: 'test', action: 'seed' });
+    const auditor = await seedUser(db, 'otto@example.com', []);
+    await db.prisma.user.update({ where: { id: auditor }, data: { roles: ['AAE_Auditor'] } });
+    cookies.admin = (await startWebSession(deps.sessions, ada)).secret;
+    cookies.auditor = (await startWebSession(deps.sessions, auditor)).secret;
+    cookies.basic = (await startWebSession(deps.sessions, fiona)).secret;
+    http = await listen(createApp(deps, features), 0, '127.0.0.1', deps.logger);
+    base = `http://127.0.0.1:${http.port}`;
+    // launch() gives chromium a fresh temporary --user-data-dir of its own and removes it on close.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await http?.stop(1000);
+    await db?.destroy();
+  });
+
+  it('shows an admin the seats of every license with a bar each', async () => {
+    const ctx = await contextFor('admin');
+    const page = await ctx.newPage();
+    const errors = watchConsole(page);
+    await page.goto(`${base}/admin`);
+    await page.getByRole('heading', { name: 'Licenses' }).waitFor();
+    const row = page.locator('tr[data-license="citizen-developer"]');
+    await expect(row.locator('td').nth(2).textContent()).resolves.toBe('2');
+    await expect(row.getByRole('progressbar').getAttribute('aria-valuenow')).resolves.toBe('2');
+    await expect(page.getByText('ada@example.com')).toBeTruthy();
+    await shot(page, 'licenses');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('previews a new mapping, saves it, and shows users a deletion would leave without a license in red', async () => {
+    const ctx = await contextFor('admin');
+    const page = await ctx.newPage();
+    const errors = watchConsole(page);
+    await page.goto(`${base}/admin#mappings`);
+    await page.getByRole('button', { name: 'New mapping' }).click();
+    await page.getByLabel('IdP group').fill('RPA-Builders');
+    await page.getByLabel('Roles').fill('AAE_Basic');
+    await page.getByLabel('Primary license').selectOption('bot-creator');
+    await page.getByLabel('Bot Insight', { exact: false }).or(page.getByLabel('bot-insight (bot-insight)')).check();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const preview = page.getByRole('region', { name: 'Preview of the change' });
+    await preview.waitFor();
+    await expect(preview.locator('tr', { hasText: 'bob@example.com' }).textContent()).resolves.toContain('bot-creator');
+    await shot(page, 'mapping-preview');
+    await page.getByRole('button', { name: 'Create mapping' }).click();
+    await page.locator('tr[data-mapping="RPA-Builders"]').waitFor();
+    await expect(page.locator('#status').textContent()).resolves.toContain('Mapping RPA-Builders saved');
+    expect(await db.prisma.groupMapping.count({ where: { idpGroup: 'RPA-Builders' } })).toBe(1);
+
+    await page.getByRole('button', { name: 'Delete mapping Dev1' }).click();
+    const lost = page.locator('.preview tr.bad-row', { hasText: 'carl@example.com' });
+    await lost.waitFor();
+    await expect(lost.textContent()).resolves.toContain('no license');
+    await shot(page, 'mapping-delete-preview');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await db.prisma.groupMapping.count({ where: { idpGroup: 'Dev1' } })).toBe(1);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('runs a redistribution and follows its progress bar until it finishes', async () => {
+    const ctx = await contextFor('admin');
+    const page = await ctx.newPage();
+    const errors = watchConsole(page);
+    await page.goto(`${base}/admin#redistribution`);
+    await page.getByLabel('Dry run', { exact: false }).uncheck();
+    await page.getByRole('button', { name: 'Start' }).click();
+    const job = page.locator('section[data-status="succeeded"]');
+    await job.waitFor({ timeout: 30_000 });
+    await expect(job.textContent()).resolves.toMatch(/(\d+) \/ \1 users/);
+    await shot(page, 'redistribution');
+    const bob = await db.prisma.allocation.findMany({ where: { user: { nameId: 'bob@example.com' } }, orderBy: { licenseKey: 'asc' } });
+    expect(bob.map((a) => a.licenseKey)).toEqual(['bot-creator', 'bot-insight']);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('finds Fiona and explains why she holds citizen-developer', async () => {
+    const ctx = await contextFor('admin');
+    const page = await ctx.newPage();
+    const errors = watchConsole(page);
+    await page.goto(`${base}/admin#users`);
+    await page.getByLabel('User').fill('fiona');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'fiona@example.com' }).click();
+    const explanation = page.getByRole('region', { name: 'Explanation' });
+    await explanation.waitFor();
+    const text = await explanation.textContent();
+    expect(text).toContain('PREFERENCE');
+    expect(text).toMatch(/citizen-developer — preference rank 2/);
+    expect(text).toContain('Dev2');
+    await expect(page.getByRole('region', { name: 'User fiona@example.com' }).textContent()).resolves.toContain('mapping');
+    await shot(page, 'user-fiona');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('is usable on a narrow screen', async () => {
+    const ctx = await contextFor('admin', { width: 390, height: 844 });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/admin#licenses`);
+    await page.locator('tr[data-license="bot-creator"]').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot(page, 'narrow-licenses');
+    await ctx.close();
+  });
+
+  it('shows a read-only admin every page without write controls', async () => {
+    const ctx = await contextFor('auditor');
+    const page = await ctx.newPage();
+    await page.goto(`${base}/admin#mappings`);
+    await page.locator('tr[data-mapping="Dev1"]').waitFor();
+    expect(await page.getByRole('button', { name: 'New mapping' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
+    await expect(page.locator('.who').textContent()).resolves.toContain('read-only');
+    await shot(page, 'read-only-mappings');
+    await ctx.close();
+  });
+
+  it('refuses a user without an admin role with a 403 page, and sends a visitor without a session to the SAML login', async () => {
+    const ctx = await contextFor('basic');
+    const page = await ctx.newPage();
+    const res = await page.goto(`${base}/admin`);
+    expect(res?.status()).toBe(403);
+    await expect(page.getByRole('heading', { name: 'Access denied' }).isVisible()).resolves.toBe(true);
+    await shot(page, 'forbidden');
+    await ctx.close();
+
+    const anon = await contextFor(null);
+    const visitor = await anon.newPage();
+    await visitor.goto(`${base}/admin`);
+    expect(new URL(visitor.url()).pathname + new URL(visitor.url()).search).toBe('/saml/login?RelayState=%2Fadmin');
+    await anon.close();
+  });
+});
