@@ -170,6 +170,57 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     await ctx.close();
   });
 
+  it('renders every page without a console error or CSP violation, and moves the focus to the page heading', async () => {
+    const ctx = await contextFor('admin');
+    const page = await ctx.newPage();
+    const errors = watchConsole(page);
+    await page.goto(`${base}/admin`);
+    await page.getByRole('heading', { name: 'Licenses' }).waitFor();
+    for (const [link, heading, ready] of [
+      ['Preference order', 'Preference order', 'li[data-key="bot-creator"]'],
+      ['Policy', 'Policy', 'form'],
+      ['Users', 'Users', 'tr[data-user="fiona@example.com"]'],
+      ['Redistribution', 'Redistribution', 'form'],
+      ['Audit log', 'Audit log', 'table'],
+    ] as const) {
+      await page.getByRole('link', { name: link }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      await page.locator(`.page-body ${ready}`).first().waitFor();
+      expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+      await shot(page, `page-${link.toLowerCase().replace(/ /g, '-')}`);
+    }
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('reorders the preference order from the keyboard and saves it', async () => {
+    const ctx = await contextFor('admin');
+    const page = await ctx.newPage();
+    await page.goto(`${base}/admin#preference`);
+    await page.getByRole('button', { name: 'Move attended-bot-runner up' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('ol.order li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-key')))).resolves.toEqual([
+      'attended-bot-runner',
+      'bot-creator',
+      'citizen-developer',
+      'unattended-bot-runner',
+    ]);
+    // The focus follows the moved entry, so repeated key presses keep moving it.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Move attended-bot-runner down');
+    await page.getByRole('button', { name: 'Save order' }).click();
+    await page.locator('#status', { hasText: 'Preference order saved' }).waitFor();
+    const settings = await db.prisma.settings.findUniqueOrThrow({ where: { id: 1 } });
+    expect(settings.preferenceOrder).toEqual(['attended-bot-runner', 'bot-creator', 'citizen-developer', 'unattended-bot-runner']);
+    await shot(page, 'preference-saved');
+    await page.getByRole('button', { name: 'Move attended-bot-runner down' }).click();
+    await page.getByRole('button', { name: 'Move attended-bot-runner down' }).click();
+    await page.getByRole('button', { name: 'Save order' }).click();
+    await page.locator('#status', { hasText: 'Preference order saved' }).waitFor();
+    await ctx.close();
+  });
+
   it('is usable on a narrow screen', async () => {
     const ctx = await contextFor('admin', { width: 390, height: 844 });
     const page = await ctx.newPage();

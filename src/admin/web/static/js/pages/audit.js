@@ -68,7 +68,7 @@ export async function render(view, _ctx) {
     field('Action', action),
     field('Since', since),
     field('Until', until),
-    h('div', { class: 'field buttons' }, apply, exportBtn),
+    h('div', { class: 'buttons' }, apply, exportBtn),
   );
   replace(view, form, results);
   await load(false);

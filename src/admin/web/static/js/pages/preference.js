@@ -23,7 +23,7 @@ export async function render(view, ctx) {
         const up = h('button', { type: 'button', 'aria-label': `Move ${key} up`, disabled: i === 0, onclick: () => move(i, -1) }, '↑');
         const down = h('button', { type: 'button', 'aria-label': `Move ${key} down`, disabled: i === order.length - 1, onclick: () => move(i, 1) }, '↓');
         const remove = h('button', { type: 'button', class: 'link', onclick: () => { order = order.filter((k) => k !== key); draw(); } }, 'Remove');
-        const li = h('li', { 'data-key': key }, h('span', { class: 'rank' }, `${i + 1}.`), h('span', { class: 'grow' }, names.get(key) ?? key, ' ', h('code', null, key)), ctx.canWrite ? h('span', { class: 'actions' }, up, down, remove) : null);
+        const li = h('li', { 'data-key': key }, h('span', { class: 'rank' }, `${i + 1}.`), h('span', { class: 'grow' }, label(names, key)), ctx.canWrite ? h('span', { class: 'actions' }, up, down, remove) : null);
         if (i === focusIndex) {
           const preferred = /** @type {HTMLButtonElement} */ (focusDir === 'up' ? up : down);
           queueMicrotask(() => (preferred.disabled ? /** @type {HTMLButtonElement} */ (focusDir === 'up' ? down : up) : preferred).focus());
@@ -41,7 +41,7 @@ export async function render(view, ctx) {
             { class: 'panel' },
             h('h2', null, 'Not in the order'),
             h('p', { class: 'hint' }, 'These primary licenses rank last (ties broken by key).'),
-            h('ul', null, missing.map((k) => h('li', null, names.get(k) ?? k, ' ', h('code', null, k), ' ', ctx.canWrite ? h('button', { type: 'button', onclick: () => { order = [...order, k]; draw(); } }, 'Add to order') : null))),
+            h('ul', null, missing.map((k) => h('li', null, label(names, k), ' ', ctx.canWrite ? h('button', { type: 'button', onclick: () => { order = [...order, k]; draw(); } }, 'Add to order') : null))),
           ),
     );
   };
@@ -76,3 +76,8 @@ export async function render(view, ctx) {
   );
 }
 
+/** The license name and its key, or only the key when they are the same. @param {Map<string, string>} names @param {string} key */
+function label(names, key) {
+  const name = names.get(key);
+  return name && name !== key ? [name, ' ', h('code', null, key)] : h('code', null, key);
+}
