@@ -11,7 +11,7 @@ import { splitHoldings, type Holdings } from './holdings.js';
 import { matchMappings } from './match.js';
 import { collectOffers } from './rank.js';
 import { EMPTY, mergeSorted } from './sorted.js';
-import type { TraceCandidate, TraceManual, TraceMatch } from './trace.js';
+import type { TraceCandidate, TraceManual } from './trace.js';
 import type { Decision, Pool, Subject } from './types.js';
 
 export type { Decision, Subject } from './types.js';
