@@ -4,6 +4,7 @@
  * session whose user holds an admin or read-only admin role: no session → SAML login, no such
  * role → a plain 403 page.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
@@ -41,6 +42,10 @@ const strictHeaders: RequestHandler = (_req, res, next) => {
 };
 
 export function adminWebFeature(app: Express, deps: AppDeps): void {
+  if (!existsSync(path.join(STATIC_DIR, 'index.html'))) {
+    // A deployment that left the files out (see the Dockerfile): say so once, keep the rest serving.
+    deps.logger.error('admin page files are missing; /admin will answer 404', { dir: STATIC_DIR });
+  }
   const router = express.Router({ strict: false });
   router.use(strictHeaders);
   router.use('/assets', express.static(STATIC_DIR, { index: false, redirect: false, cacheControl: true, maxAge: 0 }));
