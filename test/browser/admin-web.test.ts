@@ -187,7 +187,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await page.locator(`.page-body ${ready}`).first().waitFor();
-      expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+      expect(await page.evaluate('document.activeElement?.tagName')).toBe('H1');
       await shot(page, `page-${link.toLowerCase().replace(/ /g, '-')}`);
     }
     expect(errors).toEqual([]);
@@ -208,7 +208,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
       'unattended-bot-runner',
     ]);
     // The focus follows the moved entry, so repeated key presses keep moving it.
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Move attended-bot-runner down');
+    expect(await page.evaluate("document.activeElement?.getAttribute('aria-label')")).toBe('Move attended-bot-runner down');
     await page.getByRole('button', { name: 'Save order' }).click();
     await page.locator('#status', { hasText: 'Preference order saved' }).waitFor();
     const settings = await db.prisma.settings.findUniqueOrThrow({ where: { id: 1 } });
@@ -226,7 +226,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     const page = await ctx.newPage();
     await page.goto(`${base}/admin#licenses`);
     await page.locator('tr[data-license="bot-creator"]').waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, 'narrow-licenses');
     await ctx.close();
