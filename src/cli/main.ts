@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { registerServe } from './commands/serve.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerExplain } from './commands/explain.js';
+import { registerToken } from './commands/token.js';
+import { registerMappings } from './commands/mappings.js';
 import { runCommand } from './run.js';
 
 const program = new Command();
@@ -17,5 +19,7 @@ program
 registerServe(program);
 registerMigrate(program);
 registerExplain(program);
+registerToken(program);
+registerMappings(program);
 
 await runCommand(() => program.parseAsync(process.argv));

@@ -20,6 +20,7 @@ export interface AppDeps {
   readonly clock: Clock;
   readonly allocation: AllocationService;
   readonly sessions: SessionService;
+  /** Redistribution jobs (SPEC §3). */
   readonly jobs?: JobService;
 }
 
