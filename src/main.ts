@@ -11,6 +11,7 @@ import { createAllocationService } from './allocation/service.js';
 import { seedBootstrapToken } from './auth/tokens.js';
 import { features } from './features.js';
 import { createSessionService } from './sessions/service.js';
+import { createJobService, type RunningJobService } from './jobs/service.js';
 
 export const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../config');
 
@@ -39,9 +40,20 @@ export async function openDatabase(config: Readonly<Config>, logger: Logger, com
 }
 
 /** The services every surface shares, built once per process (tests build their own). */
-export function buildDeps(config: Readonly<Config>, db: Db, logger: Logger, clock: Clock = systemClock, metrics: Metrics = createMetrics()): AppDeps {
+export function buildDeps(
+  config: Readonly<Config>,
+  db: Db,
+  logger: Logger,
+  clock: Clock = systemClock,
+  metrics: Metrics = createMetrics(),
+): AppDeps & { readonly jobs: RunningJobService } {
+  const allocation = createAllocationService({ db, logger, metrics, clock });
+  const jobs = createJobService(
+    { db, logger, metrics, clock, allocation },
+    { batchSize: config.jobs.batchSize, staleAfterMs: config.jobs.staleAfterMs, pollIntervalMs: config.jobs.pollIntervalMs, schedule: config.jobs.schedule },
+  );
   const sessions = createSessionService({ db, clock, ttlHours: config.session.ttlHours, secure: config.publicUrl.startsWith('https:') });
-  return { config, db, logger, metrics, clock, allocation: createAllocationService({ db, logger, metrics, clock }), sessions };
+  return { config, db, logger, metrics, clock, allocation, jobs, sessions };
 }
 
 /** ALLOT_BOOTSTRAP_ADMIN_TOKEN / ALLOT_BOOTSTRAP_SCIM_TOKEN seed a token of that scope (SPEC §6). */
@@ -64,12 +76,15 @@ export interface Service {
 export async function startService(config: Readonly<Config>, logger: Logger, extra: readonly Feature[] = []): Promise<Service> {
   const db = await openDatabase(config, logger, `allot serve (port ${config.port})`);
   const deps = buildDeps(config, db, logger);
-  let http: RunningServer;
+  let http: RunningServer | undefined;
   try {
     await seedBootstrap(deps);
     const app = createApp(deps, [...features, ...extra]);
     http = await listen(app, config.port, config.host, logger);
+    await deps.jobs.start();
   } catch (e) {
+    await http?.stop();
+    await deps.jobs.stop();
     await db.close();
     throw e;
   }
@@ -81,6 +96,7 @@ export async function startService(config: Readonly<Config>, logger: Logger, ext
     stop: () =>
       (stopping ??= (async () => {
         await http.stop();
+        await deps.jobs.stop();
         await db.close();
         logger.info('allot stopped');
       })()),

@@ -4,6 +4,8 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerExplain } from './commands/explain.js';
 import { registerToken } from './commands/token.js';
 import { registerMappings } from './commands/mappings.js';
+import { registerRedistribute } from './commands/redistribute.js';
+import { registerCheck } from './commands/check.js';
 import { runCommand } from './run.js';
 
 const program = new Command();
@@ -21,5 +23,7 @@ registerMigrate(program);
 registerExplain(program);
 registerToken(program);
 registerMappings(program);
+registerRedistribute(program);
+registerCheck(program);
 
 await runCommand(() => program.parseAsync(process.argv));

@@ -1,11 +1,10 @@
 import { configFromEnvironment, loggerFor, openDatabase, buildDeps } from '../main.js';
-import type { AppDeps } from '../http/app.js';
 
 /**
  * Opens the configured database for one CLI command and closes it afterwards. On the embedded
  * database a running server holds the lock, and the command is refused with what to do instead.
  */
-export async function withServices<T>(command: string, fn: (deps: AppDeps) => Promise<T>): Promise<T> {
+export async function withServices<T>(command: string, fn: (deps: ReturnType<typeof buildDeps>) => Promise<T>): Promise<T> {
   const config = configFromEnvironment();
   const logger = loggerFor(config);
   const db = await openDatabase(config, logger, command);

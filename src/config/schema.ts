@@ -50,6 +50,10 @@ export const configSchema = z.strictObject({
     batchSize: z.int().min(1).max(100_000).default(500),
     /** Cron expression for a scheduled full redistribution, e.g. "0 2 * * *". */
     schedule: z.string().min(1).optional(),
+    /** A running job whose heartbeat is older than this is presumed dead and resumed. */
+    staleAfterMs: z.int().min(100).default(60_000),
+    /** How often each instance looks for stale jobs to resume. */
+    pollIntervalMs: z.int().min(100).default(15_000),
   }),
   demo: z.strictObject({ enabled: z.boolean().default(true) }),
   admin: z

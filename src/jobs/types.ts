@@ -13,6 +13,14 @@ export interface RedistributionParams {
   readonly dryRun: boolean;
   /** Users per batch transaction (default from config jobs.batchSize, 500). */
   readonly batchSize?: number;
+  /**
+   * Capacities to lower as part of the run (the admin API's forced capacity cut), by license key:
+   * the youngest holders give their seat back, mapping-origin rows before manual ones, and the
+   * pool's capacity follows the seats down so no one takes them meanwhile.
+   */
+  readonly capacity?: Readonly<Record<string, number>>;
+  /** The cron slot a scheduled run belongs to (ISO time): one run per slot across instances. */
+  readonly scheduledFor?: string;
 }
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';

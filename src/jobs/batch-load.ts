@@ -1,0 +1,134 @@
+/**
+ * Reads one batch of a redistribution with a handful of set-based queries: the next page of users
+ * in (created_at, id) order (keyset pagination, rows locked in that order), their effective groups
+ * and their allocation rows.
+ */
+import { Prisma } from '../generated/prisma/client.js';
+import type { Tx } from '../db/transaction.js';
+import type { HeldLicense, Origin } from '../domain/index.js';
+import type { PlanUser } from '../domain/plan-redistribution.js';
+
+/** Keyset position: created_at as PostgreSQL text (microseconds kept) and id. */
+export interface Keyset {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+export interface BatchUser extends PlanUser {
+  readonly nameId: string;
+  readonly roles: readonly string[];
+  readonly lastReason: string | null;
+  readonly waiting: boolean;
+  readonly key: Keyset;
+}
+
+interface PageRow {
+  id: string;
+  name_id: string;
+  created_at: Date;
+  created_key: string;
+  active: boolean;
+  roles: string[];
+  last_reason: string | null;
+  waiting: boolean;
+}
+
+/**
+ * The next `limit` users matching `where` (a condition on alias u) after `after`. With `lock`, their
+ * rows are locked for the transaction: logins and SCIM calls for them wait for this batch only.
+ */
+export async function loadPage(tx: Tx, where: Prisma.Sql, after: Keyset | null, limit: number, lock: boolean): Promise<BatchUser[]> {
+  const keyset = after ? Prisma.sql`AND (u.created_at, u.id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty;
+  const rows = await tx.$queryRaw<PageRow[]>`
+    SELECT u.id::text AS id, u.name_id, u.created_at, u.created_at::text AS created_key, u.active, u.roles,
+           u.last_reason, u.waiting_since IS NOT NULL AS waiting
+    FROM app_user u
+    WHERE ${where} ${keyset}
+    ORDER BY u.created_at, u.id
+    LIMIT ${limit}
+    ${lock ? Prisma.sql`FOR UPDATE OF u` : Prisma.empty}`;
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [groups, held] = await Promise.all([loadGroups(tx, ids), loadHeld(tx, ids)]);
+  return rows.map((r) => ({
+    id: r.id,
+    nameId: r.name_id,
+    createdAt: r.created_at,
+    active: r.active,
+    roles: r.roles,
+    lastReason: r.last_reason,
+    waiting: r.waiting,
+    groups: [...(groups.get(r.id) ?? [])].sort(),
+    current: held.get(r.id) ?? [],
+    key: { createdAt: r.created_key, id: r.id },
+  }));
+}
+
+/** Effective groups by user id (SPEC §1: saml ∪ scim memberships, SCIM groups by name and externalId). */
+async function loadGroups(tx: Tx, ids: readonly string[]): Promise<Map<string, Set<string>>> {
+  const rows = await tx.$queryRaw<{ user_id: string; name: string }[]>`
+    SELECT user_id::text AS user_id, group_name AS name FROM membership WHERE user_id = ANY(${ids}::uuid[])
+    UNION
+    SELECT sm.user_id::text, g.name FROM scim_group_member sm JOIN scim_group sg ON sg.id = sm.group_id
+      CROSS JOIN LATERAL (VALUES (sg.display_name), (sg.external_id)) AS g(name)
+    WHERE sm.user_id = ANY(${ids}::uuid[]) AND g.name IS NOT NULL`;
+  const out = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const set = out.get(r.user_id);
+    if (set) set.add(r.name);
+    else out.set(r.user_id, new Set([r.name]));
+  }
+  return out;
+}
+
+async function loadHeld(tx: Tx, ids: readonly string[]): Promise<Map<string, HeldLicense[]>> {
+  const rows = await tx.$queryRaw<{ user_id: string; license_key: string; origin: Origin }[]>`
+    SELECT user_id::text AS user_id, license_key, origin::text AS origin FROM allocation
+    WHERE user_id = ANY(${ids}::uuid[]) ORDER BY user_id, license_key`;
+  const out = new Map<string, HeldLicense[]>();
+  for (const r of rows) {
+    const list = out.get(r.user_id);
+    const row = { key: r.license_key, origin: r.origin };
+    if (list) list.push(row);
+    else out.set(r.user_id, [row]);
+  }
+  return out;
+}
+
+export interface JobTrail {
+  /** Holdings before this job touched the user (the first audit row's `before`). */
+  readonly original: readonly HeldLicense[];
+  /** Holdings after the job's last step so far (the last audit row's `after`). */
+  readonly latest: readonly HeldLicense[];
+  /** Rows the release step gave back. */
+  readonly releasedEarly: readonly HeldLicense[];
+  /** Rows a lowered capacity took. */
+  readonly evicted: readonly HeldLicense[];
+}
+
+/**
+ * What this job already did to each user of the batch, read back from its own audit rows (written
+ * in the same transactions as the changes, so they are exactly what committed). Only rows newer
+ * than `auditFrom` (the newest audit id when the job started) are read, through (user_id, id).
+ */
+export async function loadTrails(tx: Tx, ids: readonly string[], actor: string, auditFrom: string): Promise<Map<string, JobTrail>> {
+  const rows = await tx.$queryRaw<{ user_id: string; action: string; before: HeldLicense[]; after: HeldLicense[] }[]>`
+    SELECT user_id::text AS user_id, action, before, after FROM audit_event
+    WHERE user_id = ANY(${ids}::uuid[]) AND id > ${auditFrom}::bigint AND actor = ${actor}
+      AND action IN ('redistribution.release', 'redistribution.evict')
+    ORDER BY user_id, id`;
+  const out = new Map<string, JobTrail>();
+  for (const r of rows) {
+    const prev = out.get(r.user_id);
+    const gone = r.before.filter((b) => !r.after.some((a) => a.key === b.key && a.origin === b.origin));
+    const early = r.action === 'redistribution.release' ? gone : [];
+    const evicted = r.action === 'redistribution.evict' ? gone : [];
+    out.set(r.user_id, {
+      original: prev?.original ?? r.before,
+      latest: r.after,
+      releasedEarly: [...(prev?.releasedEarly ?? []), ...early],
+      evicted: [...(prev?.evicted ?? []), ...evicted],
+    });
+  }
+  return out;
+}

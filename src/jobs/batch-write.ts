@@ -1,0 +1,92 @@
+/**
+ * Writes one batch of a redistribution with bulk statements (one per table, each taking a JSON
+ * recordset), inside the batch's transaction: allocation rows, pool counts, users' last decision
+ * and one audit row per changed user (SPEC §4). Pool rows are locked in key order before they are
+ * updated, the order every decision transaction uses, and the database's CHECK (used <= capacity)
+ * and one-primary index hold at the commit as at every other.
+ */
+import type { Tx } from '../db/transaction.js';
+import type { HeldLicense, Origin, Trace } from '../domain/index.js';
+
+export interface UserOutcome {
+  readonly id: string;
+  readonly roles: readonly string[];
+  readonly reason: string;
+  readonly trace: Trace;
+  readonly waiting: boolean;
+}
+
+export interface AuditRow {
+  readonly action: string;
+  readonly userId: string;
+  readonly subject: string;
+  readonly reason: string | null;
+  readonly before: readonly HeldLicense[];
+  readonly after: readonly HeldLicense[];
+  readonly trace: Trace | null;
+}
+
+export class BatchWrites {
+  readonly deletes: { user_id: string; license_key: string }[] = [];
+  readonly inserts: { user_id: string; license_key: string; origin: Origin }[] = [];
+  readonly deltas = new Map<string, number>();
+  readonly users: UserOutcome[] = [];
+  readonly audits: AuditRow[] = [];
+
+  release(userId: string, rows: readonly HeldLicense[]): void {
+    for (const row of rows) {
+      this.deletes.push({ user_id: userId, license_key: row.key });
+      this.deltas.set(row.key, (this.deltas.get(row.key) ?? 0) - 1);
+    }
+  }
+
+  acquire(userId: string, keys: readonly string[]): void {
+    for (const key of keys) {
+      this.inserts.push({ user_id: userId, license_key: key, origin: 'mapping' });
+      this.deltas.set(key, (this.deltas.get(key) ?? 0) + 1);
+    }
+  }
+}
+
+export async function writeBatch(tx: Tx, w: BatchWrites, actor: string, now: Date, poolsLocked: boolean): Promise<void> {
+  const deltas = [...w.deltas].filter(([, d]) => d !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (deltas.length > 0 && !poolsLocked) {
+    const keys = deltas.map(([k]) => k);
+    await tx.$queryRaw`SELECT key FROM license WHERE key = ANY(${keys}::text[]) ORDER BY key FOR UPDATE`;
+  }
+  if (w.deletes.length > 0) {
+    const n = await tx.$executeRaw`
+      DELETE FROM allocation a USING jsonb_to_recordset(${JSON.stringify(w.deletes)}::jsonb) AS r(user_id uuid, license_key text)
+      WHERE a.user_id = r.user_id AND a.license_key = r.license_key`;
+    if (n !== w.deletes.length) throw new Error(`expected to delete ${w.deletes.length} allocation rows, deleted ${n}: rows changed without the user lock`);
+  }
+  if (deltas.length > 0) {
+    const json = JSON.stringify(deltas.map(([key, delta]) => ({ key, delta })));
+    await tx.$executeRaw`
+      UPDATE license l SET used = l.used + r.delta, updated_at = ${now}
+      FROM jsonb_to_recordset(${json}::jsonb) AS r(key text, delta int) WHERE l.key = r.key`;
+  }
+  if (w.inserts.length > 0) {
+    await tx.$executeRaw`
+      INSERT INTO allocation (user_id, license_key, kind, origin)
+      SELECT r.user_id, r.license_key, l.kind, r.origin::"AllocationOrigin"
+      FROM jsonb_to_recordset(${JSON.stringify(w.inserts)}::jsonb) AS r(user_id uuid, license_key text, origin text)
+      JOIN license l ON l.key = r.license_key`;
+  }
+  if (w.users.length > 0) {
+    await tx.$executeRaw`
+      UPDATE app_user u SET roles = r.roles, last_reason = r.reason, last_trace = r.trace, last_decided_at = ${now},
+        waiting_since = CASE WHEN r.waiting THEN COALESCE(u.waiting_since, ${now}) ELSE NULL END, updated_at = ${now}
+      FROM jsonb_to_recordset(${JSON.stringify(w.users)}::jsonb) AS r(id uuid, roles text[], reason text, trace jsonb, waiting boolean)
+      WHERE u.id = r.id`;
+  }
+  if (w.audits.length > 0) {
+    const json = JSON.stringify(
+      w.audits.map((a) => ({ action: a.action, user_id: a.userId, subject: a.subject, reason: a.reason, before: a.before, after: a.after, trace: a.trace })),
+    );
+    await tx.$executeRaw`
+      INSERT INTO audit_event (actor, action, user_id, subject, reason, before, after, trace)
+      SELECT ${actor}, r.action, r.user_id, r.subject, r.reason, r.before, r.after, r.trace
+      FROM jsonb_to_recordset(${json}::jsonb) AS r(action text, user_id uuid, subject text, reason text, before jsonb, after jsonb, trace jsonb)`;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Runs one redistribution job (SPEC §3) batch by batch, each batch one short transaction that
+ * also saves the job's cursor and summary: a crash loses at most the batch in flight, and a
+ * resumed job carries on from the last commit. Before each batch the job row is locked and the
+ * ownership checked, so a cancel lands between batches and a job taken over by another process
+ * (stale heartbeat) stops here.
+ */
+import type { Prisma } from '../generated/prisma/client.js';
+import type { Db } from '../db/client.js';
+import { withTx, type Tx } from '../db/transaction.js';
+import type { ContextCache } from '../allocation/context-cache.js';
+import { loadPools } from '../allocation/snapshot.js';
+import { createTotals } from '../domain/plan-totals.js';
+import { createLedger } from '../domain/seat-ledger.js';
+import type { Metrics } from '../http/metrics.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { decideBatch, releaseBatch, type BatchEnv, type BatchResult, type DryState } from './redistribution-batch.js';
+import { evictBatch } from './evictions.js';
+import * as repo from './job.repo.js';
+import { countScope, resolveScope, scopeCondition } from './redistribution-scope.js';
+import { phaseAfter, type LicenseState, type RedistributionCursor, type RedistributionSummary } from './redistribution-state.js';
+import type { RedistributionParams } from './types.js';
+
+export interface RunnerHooks {
+  /** Called after each committed batch (tests use it to act mid-job). */
+  afterBatch?(progress: { jobId: string; phase: string; processed: number }): Promise<void> | void;
+}
+
+export interface RunnerDeps {
+  readonly db: Db;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  readonly contexts: ContextCache;
+  /** This process's id, written into the job cursor by the claim. */
+  readonly owner: string;
+  readonly defaultBatchSize: number;
+  /** Grants waiting users once the job freed seats of these keys. */
+  grantWaiting(keys: readonly string[]): Promise<number>;
+  readonly hooks?: RunnerHooks;
+  /** True once the process shuts down: the job is left running, for any instance to resume. */
+  stopping(): boolean;
+}
+
+export type RunOutcome = 'succeeded' | 'cancelled' | 'lost' | 'stopped';
+
+interface State {
+  cursor: RedistributionCursor;
+  summary: RedistributionSummary;
+  processed: number;
+  total: number;
+  dry: DryState | null;
+}
+
+/** Runs a job this process has claimed, to its end. Throws on failure (the caller records it). */
+export async function runRedistribution(deps: RunnerDeps, jobId: string): Promise<RunOutcome> {
+  const { db, owner } = deps;
+  const job = await repo.get(db, jobId);
+  const params = job.params as unknown as RedistributionParams;
+  const actor = `job:${job.id}`;
+  const limit = params.batchSize ?? deps.defaultBatchSize;
+  let state = await resume(deps, job.id, params, job);
+  if (state === 'lost' || state === 'cancelled') return state === 'lost' ? 'lost' : 'cancelled';
+
+  while (state.cursor.phase !== 'done') {
+    if (deps.stopping()) return 'stopped';
+    const current: State = state;
+    const next = await withTx(db, async (tx) => {
+      const f = await repo.fence(tx, jobId, owner);
+      if (f !== 'own') return f;
+      const draft = clone(current);
+      const ctx = await deps.contexts.get(tx);
+      const env: BatchEnv = {
+        tx, ctx, actor, limit, redistributeManual: params.redistributeManual, now: deps.clock.now(),
+        cursor: draft.cursor, summary: draft.summary, dry: draft.dry,
+      };
+      await step(env, draft, params);
+      await save(tx, jobId, draft, env.now);
+      return draft;
+    });
+    if (next === 'lost' || next === 'cancelled') return next;
+    state = next;
+    deps.metrics.jobProgress.set({ job: jobId, kind: job.kind }, state.total === 0 ? 1 : state.processed / state.total);
+    await deps.hooks?.afterBatch?.({ jobId, phase: state.cursor.phase, processed: state.processed });
+  }
+  await complete(deps, jobId, state);
+  return 'succeeded';
+}
+
+/** One batch of the current phase; moves to the next phase when a page comes back short. */
+async function step(env: BatchEnv, s: State, params: RedistributionParams): Promise<void> {
+  const { cursor, summary } = s;
+  const capacity = params.capacity ?? {};
+  const hasCapacity = Object.keys(capacity).length > 0;
+  let result: BatchResult | null = null;
+  switch (cursor.phase) {
+    case 'release':
+      result = await releaseBatch(env);
+      summary.release.processed += result.count;
+      break;
+    case 'evict': {
+      const keys = Object.keys(capacity).sort();
+      const key = cursor.evictKey ?? keys[0];
+      if (key === undefined || (await evictBatch(env, key, capacity[key] as number))) {
+        const following = key === undefined ? undefined : keys[keys.indexOf(key) + 1];
+        if (following === undefined) advance(s, hasCapacity);
+        else cursor.evictKey = following;
+      }
+      return;
+    }
+    case 'holders':
+    case 'others':
+      result = await decideBatch(env, cursor.phase);
+      s.processed += result.count;
+      break;
+    case 'done':
+      return;
+  }
+  if (result.read < env.limit) advance(s, hasCapacity);
+  else cursor.after = result.last;
+}
+
+function advance(s: State, hasCapacity: boolean): void {
+  s.cursor.phase = phaseAfter(s.cursor.phase, hasCapacity);
+  s.cursor.after = null;
+  delete s.cursor.evictKey;
+  s.summary.phase = s.cursor.phase;
+}
+
+/** A fresh job is initialised; a crashed one carries on from its cursor (dry runs start over). */
+async function resume(deps: RunnerDeps, jobId: string, params: RedistributionParams, job: { cursor: unknown; summary: unknown; processed: number; total: number }): Promise<State | 'lost' | 'cancelled'> {
+  const cursor = job.cursor as Partial<RedistributionCursor> | null;
+  if (cursor?.phase && !params.dryRun) {
+    return { cursor: cursor as RedistributionCursor, summary: job.summary as RedistributionSummary, processed: job.processed, total: job.total, dry: null };
+  }
+  return withTx(deps.db, async (tx) => {
+    const f = await repo.fence(tx, jobId, deps.owner);
+    if (f !== 'own') return f;
+    const scope = await resolveScope(tx, params.scope);
+    const [audit, total, holders, pools] = await Promise.all([
+      tx.$queryRaw<{ max: string }[]>`SELECT COALESCE(MAX(id), 0)::text AS max FROM audit_event`,
+      countScope(tx, scope),
+      tx.$queryRaw<{ n: number }[]>`SELECT COUNT(*)::int AS n FROM app_user u WHERE ${scopeCondition(scope)} AND EXISTS (SELECT 1 FROM allocation a WHERE a.user_id = u.id)`,
+      loadPools(tx),
+    ]);
+    const state: State = {
+      cursor: { owner: deps.owner, phase: 'release', after: null, scope, auditFrom: audit[0]?.max ?? '0' },
+      summary: {
+        dryRun: params.dryRun,
+        phase: 'release',
+        release: { processed: 0, total: holders[0]?.n ?? 0 },
+        totals: createTotals(),
+        licensesBefore: licenses(pools.values()),
+      },
+      processed: 0,
+      total,
+      dry: params.dryRun ? { ledger: createLedger(pools), evicted: new Map() } : null,
+    };
+    await save(tx, jobId, state, deps.clock.now());
+    return state;
+  });
+}
+
+async function complete(deps: RunnerDeps, jobId: string, state: State): Promise<void> {
+  const pools = state.dry ? state.dry.ledger : await loadPools(deps.db.prisma as unknown as Tx);
+  const summary: RedistributionSummary = { ...state.summary, phase: 'done', licensesAfter: licenses(pools.values()) };
+  await repo.finish(deps.db, jobId, deps.owner, { status: 'succeeded', summary: summary as unknown as Prisma.InputJsonValue }, deps.clock.now());
+  deps.metrics.jobProgress.remove({ job: jobId, kind: repo.REDISTRIBUTION });
+  if (!state.dry) await freeSeats(deps, state.summary);
+}
+
+/** Seats the job gave back go to the waitlist (users outside a scoped job, or freed by a cancel). */
+export async function freeSeats(deps: Pick<RunnerDeps, 'grantWaiting' | 'logger'>, summary: RedistributionSummary | null): Promise<void> {
+  const keys = Object.entries(summary?.totals.licenses ?? {})
+    .filter(([, f]) => f.released > 0)
+    .map(([k]) => k);
+  if (keys.length === 0) return;
+  try {
+    await deps.grantWaiting(keys);
+  } catch (e) {
+    deps.logger.warn('waitlist grant after redistribution failed', { error: (e as Error).message });
+  }
+}
+
+async function save(tx: Tx, jobId: string, s: State, now: Date): Promise<void> {
+  // The dry-run diff is written once, at the end: it may be large and is useless half-built.
+  const { diff: _diff, ...summary } = s.summary;
+  await repo.saveProgress(
+    tx,
+    jobId,
+    {
+      processed: s.processed,
+      total: s.total,
+      cursor: s.cursor as unknown as Prisma.InputJsonValue,
+      summary: summary as unknown as Prisma.InputJsonValue,
+    },
+    now,
+  );
+}
+
+function licenses(pools: Iterable<{ key: string; capacity: number; used: number }>): LicenseState[] {
+  return [...pools].map((p) => ({ key: p.key, capacity: p.capacity, used: p.used })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function clone(s: State): State {
+  return {
+    cursor: structuredClone(s.cursor),
+    summary: structuredClone(s.summary),
+    processed: s.processed,
+    total: s.total,
+    dry: s.dry ? { ledger: new Map(s.dry.ledger), evicted: new Map(s.dry.evicted) } : null,
+  };
+}
