@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type AppDeps } from '../../src/http/app.js';
+import { createApp } from '../../src/http/app.js';
 import { listen, type RunningServer } from '../../src/http/server.js';
 import { features } from '../../src/features.js';
 import { SESSION_COOKIE } from '../../src/sessions/service.js';
@@ -20,7 +20,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test/artifacts');
 
 let db: TestDb;
-let deps: AppDeps;
+let deps: ReturnType<typeof testDeps>;
 let http: RunningServer;
 let base: string;
 let browser: Browser;
@@ -53,13 +53,13 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     await seedMapping(db, { idpGroup: 'Dev1', licenses: ['citizen-developer'] });
     await seedMapping(db, { idpGroup: 'Dev2', licenses: ['attended-bot-runner'] });
     await seedMapping(db, { idpGroup: 'Allot-Admins', roles: ['AAE_Admin'] });
+    await seedMapping(db, { idpGroup: 'Auditors', roles: ['AAE_Auditor'] });
     const fiona = await seedUser(db, 'fiona@example.com', ['Dev1', 'Dev2']);
     await seedUser(db, 'carl@example.com', ['Dev1']);
     await seedUser(db, 'bob@example.com', ['RPA-Builders']);
     const ada = await seedUser(db, 'ada@example.com', ['Allot-Admins']);
-    for (const ref of [fiona, 'carl@example.com', 'ada@example.com']) await deps.allocation.decideUser(ref, { actor: 'test', action: 'seed' });
-    const auditor = await seedUser(db, 'otto@example.com', []);
-    await db.prisma.user.update({ where: { id: auditor }, data: { roles: ['AAE_Auditor'] } });
+    const auditor = await seedUser(db, 'otto@example.com', ['Auditors']);
+    for (const ref of [fiona, 'carl@example.com', 'ada@example.com', 'otto@example.com']) await deps.allocation.decideUser(ref, { actor: 'test', action: 'seed' });
     cookies.admin = (await startWebSession(deps.sessions, ada)).secret;
     cookies.auditor = (await startWebSession(deps.sessions, auditor)).secret;
     cookies.basic = (await startWebSession(deps.sessions, fiona)).secret;
@@ -84,6 +84,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await http?.stop(1000);
+    await deps?.jobs.stop();
     await db?.destroy();
   });
 
@@ -138,9 +139,17 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     const page = await ctx.newPage();
     const errors = watchConsole(page);
     await page.goto(`${base}/admin#redistribution`);
+    // A dry run first (preselected): it lists bob's would-be change and writes nothing.
+    await page.getByRole('button', { name: 'Start' }).click();
+    const dry = page.locator('section[data-status="succeeded"]', { hasText: 'dry run' });
+    await dry.waitFor({ timeout: 30_000 });
+    await expect(dry.locator('tr', { hasText: 'bob@example.com' }).textContent()).resolves.toContain('bot-creator');
+    await shot(page, 'redistribution-dry-run');
+    expect(await db.prisma.allocation.count({ where: { user: { nameId: 'bob@example.com' } } })).toBe(0);
+
     await page.getByLabel('Dry run', { exact: false }).uncheck();
     await page.getByRole('button', { name: 'Start' }).click();
-    const job = page.locator('section[data-status="succeeded"]');
+    const job = page.locator('section[data-status="succeeded"]', { hasNotText: 'dry run' });
     await job.waitFor({ timeout: 30_000 });
     await expect(job.textContent()).resolves.toMatch(/(\d+) \/ \1 users/);
     await shot(page, 'redistribution');

@@ -6,7 +6,6 @@
 import type { Response } from 'express';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { buildDeps, CONFIG_DIR } from '../../src/main.js';
-import type { AppDeps } from '../../src/http/app.js';
 import type { Db } from '../../src/db/client.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -17,7 +16,8 @@ export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
   return loadConfig({ env: { NODE_ENV: 'test', LOG_LEVEL: 'error', ...env }, configDir: CONFIG_DIR });
 }
 
-export function testDeps(db: Db, config: Readonly<Config> = testConfig()): AppDeps {
+/** The service's own dependencies (buildDeps), jobs included; stop `jobs` after the test. */
+export function testDeps(db: Db, config: Readonly<Config> = testConfig()): ReturnType<typeof buildDeps> {
   const logger = createLogger({ level: 'error', format: 'json', silent: true });
   return buildDeps(config, db, logger, systemClock, createMetrics({ defaultMetrics: false }));
 }

@@ -120,3 +120,11 @@ export function usageBar(used, capacity) {
     fill,
   );
 }
+
+/** A job's progress bar (no "full" warning colour: 100 % is the goal here). @param {number} done @param {number} total @param {string} tone */
+export function progressBar(done, total, tone) {
+  const pct = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : tone === 'ok' ? 100 : 0;
+  const fill = h('span', { class: `fill ${tone}` });
+  fill.style.width = `${pct}%`;
+  return h('span', { class: 'bar progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': total, 'aria-valuenow': done, 'aria-label': `${done} of ${total} users processed` }, fill);
+}

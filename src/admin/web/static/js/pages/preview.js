@@ -6,8 +6,8 @@
  */
 import { h, table, badge } from '../dom.js';
 
-/** @param {any} p the Preview reply */
-export function renderPreview(p) {
+/** @param {any} p the Preview reply @param {{ title?: string }} [opts] */
+export function renderPreview(p, opts = {}) {
   const users = /** @type {any[]} */ (p.users ?? []);
   const lost = users.filter((u) => (u.after ?? []).length === 0);
   const s = p.summary ?? {};
@@ -39,7 +39,7 @@ export function renderPreview(p) {
   return h(
     'section',
     { class: 'preview', 'aria-label': 'Preview of the change' },
-    h('h2', null, 'Preview'),
+    h('h2', null, opts.title ?? 'Preview'),
     h(
       'p',
       { class: lost.length ? 'error' : 'ok-text', role: lost.length ? 'alert' : null },
@@ -47,7 +47,7 @@ export function renderPreview(p) {
       lost.length ? `, ${lost.length} would be left without any license.` : '.',
       s.adminsBefore !== undefined && s.adminsAfter !== s.adminsBefore ? ` Users with an admin role: ${s.adminsBefore} → ${s.adminsAfter}.` : '',
     ),
-    table(['License', { label: 'Capacity', num: true }, { label: 'Used now', num: true }, { label: 'Used after', num: true }, { label: 'Change', num: true }], totals, 'No license totals.', 'Seat totals'),
+    totals.length === 0 ? null : table(['License', { label: 'Capacity', num: true }, { label: 'Used now', num: true }, { label: 'Used after', num: true }, { label: 'Change', num: true }], totals, 'No license totals.', 'Seat totals'),
     table(['User', 'Now', 'After', 'Reason'], rows, 'No user would change: nothing moves.', 'Users whose allocation would change'),
   );
 }

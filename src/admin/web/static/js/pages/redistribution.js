@@ -1,7 +1,7 @@
 // @ts-check
 /** Redistribution: choose the scope and flags, start it, watch its progress bar, read its summary. */
 import { api, items } from '../api.js';
-import { h, replace, field, checkbox, usageBar, badge, formatTime } from '../dom.js';
+import { h, replace, field, checkbox, progressBar, badge, formatTime } from '../dom.js';
 import { busy, errorBox, notify } from '../feedback.js';
 import { renderSummary } from './summary.js';
 
@@ -111,7 +111,7 @@ function drawJob(job, slot, ctx) {
       'section',
       { class: 'panel', 'aria-label': 'Redistribution progress', 'data-status': job.status },
       h('h2', null, 'Redistribution ', h('code', null, String(job.id).slice(0, 8)), ' ', badge(job.status, tone)),
-      h('p', { class: 'progress-line' }, usageBar(processed, total), h('span', { class: 'num' }, ` ${processed} / ${total} users`)),
+      h('p', { class: 'progress-line' }, progressBar(processed, total, tone), h('span', { class: 'num' }, `${processed} / ${total} users`)),
       job.startedAt ? h('p', { class: 'hint' }, `Started ${formatTime(job.startedAt)}${job.finishedAt ? `, finished ${formatTime(job.finishedAt)}` : ''}.`) : null,
       job.error ? errorBox(new Error(job.error)) : null,
       cancel,
