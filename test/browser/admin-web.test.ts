@@ -1,20 +1,21 @@
 /**
  * The admin page in a real browser (Debian's chromium through playwright-core) against a real
- * allot on its database: an admin creates a mapping after previewing it, runs a redistribution
- * and reads Fiona's explanation; a read-only admin sees no write controls; a non-admin gets 403.
+ * allot on its database, signing in through the demo IdP (a real SAML round trip): an admin
+ * creates a mapping after previewing it, runs a redistribution and reads Fiona's explanation; a
+ * read-only admin sees no write controls; a non-admin gets 403.
  * Screenshots land in test/artifacts/ (git-ignored) for a person to look at.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { listen, type RunningServer } from '../../src/http/server.js';
 import { features } from '../../src/features.js';
-import { SESSION_COOKIE } from '../../src/sessions/service.js';
 import { seedLicenses, seedMapping, seedUser, specLicenses } from '../helpers/seed.js';
 import { createTestDb, type TestDb } from '../helpers/test-db.js';
-import { startWebSession, testDeps } from '../helpers/web-session.js';
+import { testConfig, testDeps } from '../helpers/web-session.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test/artifacts');
@@ -24,12 +25,45 @@ let deps: ReturnType<typeof testDeps>;
 let http: RunningServer;
 let base: string;
 let browser: Browser;
-const cookies: Record<'admin' | 'auditor' | 'basic', string> = { admin: '', auditor: '', basic: '' };
+/** Demo IdP users (src/demo/data.ts) and the groups the test signs them in with. */
+const LOGINS = {
+  admin: { nameId: 'ada@demo.allot', groups: 'Allot-Admins' },
+  auditor: { nameId: 'otto@demo.allot', groups: 'Auditors' },
+  basic: { nameId: 'fiona@demo.allot', groups: 'Dev1, Dev2' },
+} as const;
 
-async function contextFor(who: keyof typeof cookies | null, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport });
-  if (who) await ctx.addCookies([{ name: SESSION_COOKIE, value: cookies[who], domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Lax' }]);
+type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+const signedIn = new Map<keyof typeof LOGINS, StorageState>();
+
+/**
+ * A fresh browser context, signed in through /admin → SAML login → demo IdP → ACS → /admin the
+ * first time; later contexts of the same user reuse that session cookie.
+ */
+async function contextFor(who: keyof typeof LOGINS | null, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
+  const known = who ? signedIn.get(who) : undefined;
+  const ctx = await browser.newContext({ viewport, ...(known ? { storageState: known } : {}) });
+  if (!who || known) return ctx;
+  const page = await ctx.newPage();
+  await page.goto(`${base}/admin`);
+  await page.waitForURL((u) => u.pathname === '/demo/idp');
+  const form = page.locator('form', { has: page.locator(`input[name="user"][value="${LOGINS[who].nameId}"]`) });
+  await form.getByLabel('Groups').fill(LOGINS[who].groups);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.pathname === '/admin');
+  await page.close();
+  signedIn.set(who, await ctx.storageState());
   return ctx;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** Fails the test on any console error or CSP violation the page reports. */
@@ -47,24 +81,22 @@ const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ART
 describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
+    // The SAML checks compare Destination and Recipient with the public URL: it must be the real one.
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
     db = await createTestDb();
-    deps = testDeps(db);
+    deps = testDeps(db, testConfig({ ALLOT_DEMO: 'true', PORT: String(port), ALLOT_PUBLIC_URL: base }));
     await seedLicenses(db, specLicenses(3, { 'bot-creator': 2 }));
     await seedMapping(db, { idpGroup: 'Dev1', licenses: ['citizen-developer'] });
     await seedMapping(db, { idpGroup: 'Dev2', licenses: ['attended-bot-runner'] });
     await seedMapping(db, { idpGroup: 'Allot-Admins', roles: ['AAE_Admin'] });
     await seedMapping(db, { idpGroup: 'Auditors', roles: ['AAE_Auditor'] });
-    const fiona = await seedUser(db, 'fiona@example.com', ['Dev1', 'Dev2']);
+    const fiona = await seedUser(db, 'fiona@demo.allot', ['Dev1', 'Dev2']);
     await seedUser(db, 'carl@example.com', ['Dev1']);
     await seedUser(db, 'bob@example.com', ['RPA-Builders']);
-    const ada = await seedUser(db, 'ada@example.com', ['Allot-Admins']);
-    const auditor = await seedUser(db, 'otto@example.com', ['Auditors']);
-    for (const ref of [fiona, 'carl@example.com', 'ada@example.com', 'otto@example.com']) await deps.allocation.decideUser(ref, { actor: 'test', action: 'seed' });
-    cookies.admin = (await startWebSession(deps.sessions, ada)).secret;
-    cookies.auditor = (await startWebSession(deps.sessions, auditor)).secret;
-    cookies.basic = (await startWebSession(deps.sessions, fiona)).secret;
-    http = await listen(createApp(deps, features), 0, '127.0.0.1', deps.logger);
-    base = `http://127.0.0.1:${http.port}`;
+    for (const ref of [fiona, 'carl@example.com']) await deps.allocation.decideUser(ref, { actor: 'test', action: 'seed' });
+    // Licenses exist, so the demo data is not seeded over them: the demo IdP only signs users in.
+    http = await listen(createApp(deps, features), port, '127.0.0.1', deps.logger);
     // launch() gives chromium a fresh temporary --user-data-dir of its own and removes it on close.
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -97,7 +129,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     const row = page.locator('tr[data-license="citizen-developer"]');
     await expect(row.locator('td').nth(2).textContent()).resolves.toBe('2');
     await expect(row.getByRole('progressbar').getAttribute('aria-valuenow')).resolves.toBe('2');
-    await expect(page.getByText('ada@example.com')).toBeTruthy();
+    await expect(page.locator('.who').textContent()).resolves.toContain('ada@demo.allot');
     await shot(page, 'licenses');
     expect(errors).toEqual([]);
     await ctx.close();
@@ -166,14 +198,14 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     await page.goto(`${base}/admin#users`);
     await page.getByLabel('User').fill('fiona');
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('button', { name: 'fiona@example.com' }).click();
+    await page.getByRole('button', { name: 'fiona@demo.allot' }).click();
     const explanation = page.getByRole('region', { name: 'Explanation' });
     await explanation.waitFor();
     const text = await explanation.textContent();
     expect(text).toContain('PREFERENCE');
     expect(text).toMatch(/citizen-developer — preference rank 2/);
     expect(text).toContain('Dev2');
-    await expect(page.getByRole('region', { name: 'User fiona@example.com' }).textContent()).resolves.toContain('mapping');
+    await expect(page.getByRole('region', { name: 'User fiona@demo.allot' }).textContent()).resolves.toContain('mapping');
     await shot(page, 'user-fiona');
     expect(errors).toEqual([]);
     await ctx.close();
@@ -188,7 +220,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     for (const [link, heading, ready] of [
       ['Preference order', 'Preference order', 'li[data-key="bot-creator"]'],
       ['Policy', 'Policy', 'form'],
-      ['Users', 'Users', 'tr[data-user="fiona@example.com"]'],
+      ['Users', 'Users', 'tr[data-user="fiona@demo.allot"]'],
       ['Redistribution', 'Redistribution', 'form'],
       ['Audit log', 'Audit log', 'table'],
     ] as const) {
@@ -253,7 +285,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     await ctx.close();
   });
 
-  it('refuses a user without an admin role with a 403 page, and sends a visitor without a session to the SAML login', async () => {
+  it('refuses a user without an admin role with a 403 page, and sends a visitor without a session to the SAML login, back to /admin', async () => {
     const ctx = await contextFor('basic');
     const page = await ctx.newPage();
     const res = await page.goto(`${base}/admin`);
@@ -264,8 +296,14 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
 
     const anon = await contextFor(null);
     const visitor = await anon.newPage();
+    const hops: string[] = [];
+    visitor.on('request', (r) => {
+      if (r.isNavigationRequest()) hops.push(new URL(r.url()).pathname + new URL(r.url()).search);
+    });
     await visitor.goto(`${base}/admin`);
-    expect(new URL(visitor.url()).pathname + new URL(visitor.url()).search).toBe('/saml/login?RelayState=%2Fadmin');
+    await visitor.waitForURL((u) => u.pathname === '/demo/idp');
+    expect(hops.slice(0, 2)).toEqual(['/admin', '/saml/login?RelayState=%2Fadmin']);
+    expect(new URL(visitor.url()).searchParams.get('RelayState')).toBe('/admin');
     await anon.close();
   });
 });
