@@ -207,7 +207,47 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     expect(text).toContain('Dev2');
     await expect(page.getByRole('region', { name: 'User fiona@demo.allot' }).textContent()).resolves.toContain('mapping');
     await shot(page, 'user-fiona');
+
+    // Manual assign, then revoke: the origin shows, and only manual rows can be revoked.
+    const detail = page.getByRole('region', { name: 'User fiona@demo.allot' });
+    await detail.getByLabel('License').selectOption('process-discovery');
+    await detail.getByRole('button', { name: 'Assign manually' }).click();
+    await page.locator('#status', { hasText: 'process-discovery assigned to fiona@demo.allot' }).waitFor();
+    const pd = page.getByRole('region', { name: 'User fiona@demo.allot' }).locator('tr', { hasText: 'process-discovery' });
+    await expect(pd.textContent()).resolves.toContain('manual');
+    expect(await page.getByRole('button', { name: 'Revoke citizen-developer' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Revoke process-discovery' }).click();
+    await page.locator('#status', { hasText: 'process-discovery revoked' }).waitFor();
+    const held = await db.prisma.allocation.findMany({ where: { user: { nameId: 'fiona@demo.allot' } } });
+    expect(held.map((a) => `${a.licenseKey}:${a.origin}`)).toEqual(['citizen-developer:mapping']);
     expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('filters the audit log and exports the same filter as CSV', async () => {
+    const ctx = await contextFor('admin');
+    const page = await ctx.newPage();
+    await page.goto(`${base}/admin#audit`);
+    await page.getByLabel('Actor').fill('admin:ada@demo.allot');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.locator('tbody tr').first().waitFor();
+    const actors = await page.locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(actors.length).toBeGreaterThan(0);
+    expect(new Set(actors)).toEqual(new Set(['admin:ada@demo.allot']));
+    await shot(page, 'audit-filtered');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^allot-audit-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = await new Promise<string>((resolve, reject) => {
+      void download.createReadStream().then((stream) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        stream.on('error', reject);
+      }, reject);
+    });
+    const lines = csv.trim().split('\n');
+    expect(lines.length).toBe(actors.length + 1);
+    expect(lines.slice(1).every((l) => l.includes('admin:ada@demo.allot'))).toBe(true);
     await ctx.close();
   });
 

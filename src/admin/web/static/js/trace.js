@@ -12,6 +12,16 @@ const RULES = /** @type {Record<string, string>} */ ({
   ADDONS_ONLY: 'no primary license is mapped: add-ons only',
 });
 
+const REASONS = /** @type {Record<string, string>} */ ({
+  ALLOCATED: '(a decision now would move seats to reach this target)',
+  UNCHANGED: '(the user already holds this target: nothing would move)',
+  MANUAL_PRESERVED: '(manual allocations are kept)',
+  BUNDLE_UNAVAILABLE: '(a bundle member is sold out: the user waits for a seat)',
+  NO_MAPPING: '(no mapping matches)',
+  ADMIN_ONLY: '(admin role: the admin license only)',
+  DEACTIVATED: '(inactive user)',
+});
+
 /** @param {{ reason: string, trace: any }} explanation */
 export function renderTrace(explanation) {
   const t = explanation.trace ?? {};
@@ -23,7 +33,7 @@ export function renderTrace(explanation) {
     { class: 'trace', 'aria-label': 'Explanation' },
     h('h3', null, 'Explanation'),
     h('p', { class: 'because' }, summarize(explanation.reason, t)),
-    h('p', null, 'Reason: ', badge(explanation.reason, reasonTone), ' — rule ', h('code', null, t.rule ?? '?'), `: ${RULES[t.rule] ?? ''}`),
+    h('p', null, 'Reason: ', badge(explanation.reason, reasonTone), ` ${REASONS[explanation.reason] ?? ''}`, h('br'), 'Rule: ', h('code', null, t.rule ?? '?'), ` — ${RULES[t.rule] ?? ''}`),
     h('h4', null, '1. Matched mappings'),
     matchedTable(t.matched ?? [], list),
     h('h4', null, '2. Candidate primaries'),
@@ -106,7 +116,8 @@ export function summarize(reason, t) {
   }
   const primary = (t.bundles ?? []).find((/** @type {any} */ b) => b.fits)?.primary;
   const cands = /** @type {any[]} */ (t.candidates ?? []);
-  const ranking = primary && cands.length > 1 ? ` ${primary} ranks highest of ${cands.map((c) => c.key).join(', ')} in the preference order.` : '';
+  const others = cands.map((c) => c.key).filter((k) => k !== primary);
+  const ranking = primary && others.length ? ` ${primary} ranks above ${others.join(', ')} in the preference order.` : '';
   const holds = target.length ? `Holds ${target.join(', ')}` : 'Holds no mapping license';
   return `${holds}: the ${matched}.${ranking}${t.rule === 'FALLBACK' ? ' The preferred bundle was sold out; fallback chose the next one.' : ''}${manual}`;
 }

@@ -95,8 +95,15 @@ async function showUser(ref, slot, licenses, ctx) {
       null,
       h('td', null, h('code', null, l.key)),
       h('td', null, badge(l.origin, l.origin === 'manual' ? 'warn' : 'info')),
+      // A mapping license comes back at the next decision: it is changed through mappings or groups.
       ctx.canWrite
-        ? h('td', null, h('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${l.key}`, onclick: (/** @type {Event} */ e) => void write(/** @type {HTMLButtonElement} */ (e.currentTarget), 'DELETE', `${path}/licenses/${encodeURIComponent(l.key)}`, undefined, `${l.key} revoked from ${u.nameId}.`) }, 'Revoke'))
+        ? h(
+            'td',
+            null,
+            l.origin === 'manual'
+              ? h('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${l.key}`, onclick: (/** @type {Event} */ e) => void write(/** @type {HTMLButtonElement} */ (e.currentTarget), 'DELETE', `${path}/licenses/${encodeURIComponent(l.key)}`, undefined, `${l.key} revoked from ${u.nameId}.`) }, 'Revoke')
+              : h('span', { class: 'hint' }, 'follows the mappings'),
+          )
         : null,
     ),
   );
