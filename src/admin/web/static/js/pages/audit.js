@@ -4,7 +4,7 @@ import { api, download, items, query } from '../api.js';
 import { h, replace, field, badge, formatTime, headRow, labelCells } from '../dom.js';
 import { busy, errorBox, notify } from '../feedback.js';
 
-const AUDIT_COLUMNS = ['When', 'Actor', 'Action', 'User', 'Reason', 'Change'];
+const AUDIT_COLUMNS = ['When', 'Actor', 'Action', 'Subject', 'Reason', 'Change'];
 
 /** @param {HTMLElement} view @param {import('../main.js').PageContext} _ctx */
 export async function render(view, _ctx) {
@@ -76,7 +76,7 @@ export async function render(view, _ctx) {
 
 /** @param {any} e */
 function eventRow(e) {
-  const change = e.before !== undefined || e.after !== undefined ? h('details', null, h('summary', null, 'before / after'), h('pre', null, JSON.stringify({ before: e.before ?? null, after: e.after ?? null }, null, 2))) : '';
+  const change = e.before !== undefined || e.after !== undefined ? h('details', null, h('summary', null, 'details'), h('pre', null, JSON.stringify({ before: e.before ?? null, after: e.after ?? null }, null, 2))) : '';
   return h(
     'tr',
     null,
