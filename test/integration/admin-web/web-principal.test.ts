@@ -6,7 +6,8 @@ import { adminApiRule, bearerAuth } from '../../../src/auth/bearer.js';
 import { createToken } from '../../../src/auth/tokens.js';
 import { requestId } from '../../../src/http/request-id.js';
 import { errorHandler } from '../../../src/http/error-handler.js';
-import type { AppDeps } from '../../../src/http/app.js';
+import { createApp, type AppDeps } from '../../../src/http/app.js';
+import { features } from '../../../src/features.js';
 import { currentContext } from '../../../src/shared/request-context.js';
 import { seedPolicy } from '../../helpers/seed.js';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
@@ -104,5 +105,20 @@ describe('browser-session principal of the admin API', () => {
     await request(app).get('/api/v1/thing').set('Cookie', login.cookie).expect(200);
     await db.prisma.webSession.deleteMany({ where: { userId: user } });
     await request(app).get('/api/v1/thing').set('Cookie', login.cookie).expect(401);
+  });
+});
+
+describe('the admin API behind adminAuth with a browser session', () => {
+  it('creates a mapping with the CSRF token and audits it as admin:<nameId>; refuses it without', async () => {
+    const api = createApp(deps, features);
+    const body = { idpGroup: 'Web-Created', roles: ['AAE_Basic'], licenses: [] };
+    const refused = await request(api).post('/api/v1/mappings').set('Cookie', admin.cookie).send(body).expect(403);
+    expect(refused.body.error.details).toEqual({ reason: 'CSRF' });
+    expect(await db.prisma.groupMapping.count({ where: { idpGroup: 'Web-Created' } })).toBe(0);
+    const created = await request(api).post('/api/v1/mappings').set('Cookie', admin.cookie).set('X-CSRF-Token', admin.csrfToken).send(body).expect(201);
+    const audit = await db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'mapping.create' }, orderBy: { id: 'desc' } });
+    expect(audit.actor).toBe('admin:ada@example.com');
+    await request(api).delete(`/api/v1/mappings/${created.body.id}`).set('Cookie', auditor.cookie).set('X-CSRF-Token', auditor.csrfToken).expect(403);
+    expect((await request(api).get('/api/v1/mappings').set('Cookie', auditor.cookie).expect(200)).body.some((m: { idpGroup: string }) => m.idpGroup === 'Web-Created')).toBe(true);
   });
 });
