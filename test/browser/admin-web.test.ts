@@ -135,6 +135,32 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     await ctx.close();
   });
 
+  it('edits a capacity, and explains a cut below the seats in use before doing nothing', async () => {
+    const ctx = await contextFor('admin');
+    const page = await ctx.newPage();
+    await page.goto(`${base}/admin#licenses`);
+    const row = page.locator('tr[data-license="unattended-bot-runner"]');
+    await row.getByLabel('Capacity of unattended-bot-runner').fill('4');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#status', { hasText: 'Capacity of unattended-bot-runner set to 4' }).waitFor();
+    expect((await db.prisma.license.findUniqueOrThrow({ where: { key: 'unattended-bot-runner' } })).capacity).toBe(4);
+
+    const cut = page.locator('tr[data-license="citizen-developer"]');
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.dismiss();
+    });
+    await cut.getByLabel('Capacity of citizen-developer').fill('1');
+    await cut.getByRole('button', { name: 'Save' }).click();
+    await cut.getByRole('alert').waitFor();
+    expect(asked).toMatch(/2 seats of citizen-developer are in use/);
+    await expect(cut.getByRole('alert').textContent()).resolves.toMatch(/in use/);
+    expect((await db.prisma.license.findUniqueOrThrow({ where: { key: 'citizen-developer' } })).capacity).toBe(3);
+    await shot(page, 'licenses-capacity-refused');
+    await ctx.close();
+  });
+
   it('previews a new mapping, saves it, and shows users a deletion would leave without a license in red', async () => {
     const ctx = await contextFor('admin');
     const page = await ctx.newPage();

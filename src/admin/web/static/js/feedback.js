@@ -13,6 +13,7 @@ export function notify(text, tone = 'ok') {
 
 /** An error box naming what went wrong (the API message), with a sign-in link on 401. @param {unknown} err */
 export function errorBox(err) {
+  notify(''); // an earlier success message must not sit above this error
   const message = err instanceof Error ? err.message : String(err);
   const box = h('div', { class: 'error', role: 'alert' }, h('strong', null, 'Error: '), message);
   if (err instanceof ApiError && err.status === 401) box.append(' ', h('a', { href: LOGIN_URL }, 'Sign in'));

@@ -55,20 +55,28 @@ function capacityEditor(l, reload) {
             replace(errorSlot, errorBox(new Error('Capacity must be a whole number, 0 or more.')));
             return;
           }
+          let reply;
           try {
-            await putCapacity(l, capacity, false);
+            reply = await putCapacity(l, capacity, false);
           } catch (err) {
-            if (err instanceof ApiError && err.status === 409 && /force/.test(err.message) && window.confirm(`${err.message}\n\nReclaim seats and start a redistribution?`)) {
-              try {
-                await putCapacity(l, capacity, true);
-              } catch (err2) {
-                replace(errorSlot, errorBox(err2));
-                return;
-              }
-            } else {
-              replace(errorSlot, errorBox(err));
+            const forceable = err instanceof ApiError && err.status === 409 && /force/.test(err.message);
+            if (!forceable || !window.confirm(`${err.message}\n\nReclaim seats and start a redistribution?`)) {
+              replace(errorSlot, errorBox(err), forceable ? h('p', { class: 'hint' }, 'Nothing changed. To lower it anyway, save again and accept reclaiming seats from the users ranked last.') : null);
               return;
             }
+            try {
+              reply = await putCapacity(l, capacity, true);
+            } catch (err2) {
+              replace(errorSlot, errorBox(err2));
+              return;
+            }
+          }
+          if (reply?.reclaimed) {
+            const n = Array.isArray(reply.reclaimed) ? reply.reclaimed.length : Number(reply.reclaimed);
+            notify(`Capacity of ${l.name} set to ${capacity}: ${n} seats reclaimed${reply.job ? ', a redistribution is running (see Redistribution)' : ''}.`);
+            if (reply.job?.id) sessionStorage.setItem('allot.admin.lastRedistribution', reply.job.id);
+            reload();
+            return;
           }
           notify(`Capacity of ${l.name} set to ${capacity}.`);
           reload();
