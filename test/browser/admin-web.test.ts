@@ -336,6 +336,14 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, 'narrow-licenses');
+    await page.getByRole('link', { name: 'Mappings' }).click();
+    await page.locator('tr[data-mapping="Dev1"]').waitFor();
+    await shot(page, 'narrow-mappings');
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('button', { name: 'fiona@demo.allot' }).click();
+    await page.getByRole('region', { name: 'Explanation' }).waitFor();
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+    await shot(page, 'narrow-user');
     await ctx.close();
   });
 
