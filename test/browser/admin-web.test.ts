@@ -181,6 +181,11 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     await expect(page.locator('#status').textContent()).resolves.toContain('Mapping RPA-Builders saved');
     expect(await db.prisma.groupMapping.count({ where: { idpGroup: 'RPA-Builders' } })).toBe(1);
 
+    await page.getByRole('button', { name: 'Edit mapping RPA-Builders' }).click();
+    await page.getByLabel('Description').fill('RPA builders (bot creators)');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('tr[data-mapping="RPA-Builders"]', { hasText: 'RPA builders (bot creators)' }).waitFor();
+
     await page.getByRole('button', { name: 'Delete mapping Dev1' }).click();
     const lost = page.locator('.preview tr.bad-row', { hasText: 'carl@example.com' });
     await lost.waitFor();
