@@ -5,17 +5,20 @@
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# Absolute path: @prisma/engines' postinstall resolves it from its own directory and skips
-# its download when the file exists.
+# `prisma generate` insists that a schema-engine binary exists (it never runs it): the stub.
 ENV PRISMA_SCHEMA_ENGINE_BINARY=/app/scripts/no-schema-engine.sh \
     CHECKPOINT_DISABLE=1 \
     PRISMA_HIDE_UPDATE_MESSAGE=1
-COPY package.json package-lock.json prisma.config.ts tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json ./
+# No install scripts: nothing allot runs needs one, and it keeps @prisma/engines from even
+# trying its download. The layer is reused until the lock file changes.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY prisma.config.ts tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY prisma ./prisma
 COPY src ./src
-# postinstall runs `prisma generate` and compiles src/ to dist/.
-RUN npm ci --no-audit --no-fund \
+# `prisma generate` (driver-adapter client, no engine) and tsc to dist/, then drop dev packages.
+RUN npm run build \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime

@@ -16,6 +16,7 @@ const domainForbidden = {
       message: 'src/domain is pure (STYLE rule 1): no database, HTTP, logging, validation or Node I/O.',
     },
     {
+      // src/domain is flat; a subfolder would need its own override to reach its parent.
       group: ['../*', '../**'],
       message: 'src/domain imports only from src/domain (STYLE rule 1).',
     },

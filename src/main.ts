@@ -53,7 +53,7 @@ export function buildDeps(
     { batchSize: config.jobs.batchSize, staleAfterMs: config.jobs.staleAfterMs, pollIntervalMs: config.jobs.pollIntervalMs, schedule: config.jobs.schedule },
   );
   const sessions = createSessionService({ db, clock, ttlHours: config.session.ttlHours, secure: config.publicUrl.startsWith('https:') });
-  return { config, db, logger, metrics, clock, allocation, jobs, sessions };
+  return { config, db, logger, metrics, clock, allocation, sessions, jobs };
 }
 
 /** ALLOT_BOOTSTRAP_ADMIN_TOKEN / ALLOT_BOOTSTRAP_SCIM_TOKEN seed a token of that scope (SPEC §6). */

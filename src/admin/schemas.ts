@@ -138,9 +138,16 @@ export const previewView = z
     users: z.array(
       z.object({ id: z.string(), nameId: z.string(), reason: z.string(), before: z.array(held), after: z.array(held), missing: z.array(z.string()) }),
     ),
-    licenses: z.array(z.object({ key: z.string(), capacity: z.int(), usedBefore: z.int(), usedAfter: z.int() })),
+    licenses: z.array(z.object({ key: z.string(), capacity: z.int(), usedBefore: z.int(), usedAfter: z.int(), acquired: z.int(), released: z.int() })),
     noLicense: z.array(z.object({ id: z.string(), nameId: z.string(), reason: z.string() })),
-    summary: z.object({ users: z.int(), changed: z.int(), noLicense: z.int(), adminsBefore: z.int(), adminsAfter: z.int() }),
+    summary: z.object({
+      users: z.int(),
+      changed: z.int(),
+      noLicense: z.int(),
+      adminsBefore: z.int(),
+      adminsAfter: z.int(),
+      reasons: z.record(z.string(), z.int()).meta({ description: 'Users per reason code of their decision' }),
+    }),
   })
   .meta({ id: 'Preview' });
 

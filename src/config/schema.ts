@@ -6,6 +6,9 @@ const samlSchema = z.strictObject({
   sp: z.strictObject({
     /** Defaults to `${publicUrl}/saml/metadata`. */
     entityId: z.string().min(1).optional(),
+    /** Key (PEM or path) to decrypt EncryptedAssertion, and its certificate for the SP metadata. */
+    decryptionKey: pem.optional(),
+    decryptionCert: pem.optional(),
   }),
   idp: z.strictObject({
     entityId: z.string().min(1).optional(),
@@ -56,6 +59,16 @@ export const configSchema = z.strictObject({
     pollIntervalMs: z.int().min(100).default(15_000),
   }),
   demo: z.strictObject({ enabled: z.boolean().default(true) }),
+  scim: z
+    .strictObject({
+      /** Cap on a SCIM request body (a 10,000-member group PUT is about 600 KB). */
+      maxBodyBytes: z.int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+      /** Cap on `count` per page (ServiceProviderConfig filter.maxResults). */
+      maxResults: z.int().min(1).max(10_000).default(200),
+      /** Users a group change re-decides before answering; more go to a `scim.members` job. */
+      inlineMembers: z.int().min(0).max(100_000).default(200),
+    })
+    .prefault({}),
   admin: z
     .strictObject({
       /** Roles that may read, but not change, the admin page and API through a browser session. */

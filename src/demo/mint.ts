@@ -53,6 +53,8 @@ export interface MintOptions {
   readonly confirmationMethod?: string;
   readonly subjectInResponseTo?: string;
   readonly groupAttribute?: string;
+  /** Encrypt the (signed) assertion for this SP certificate (PEM). */
+  readonly encryptFor?: string;
 }
 
 export interface Minted {
@@ -114,12 +116,14 @@ function entities(t: MintTarget, keys: IdpKeys, o: MintOptions) {
     ],
     singleLogoutService: [{ Binding: REDIRECT, Location: t.ssoUrl }],
     wantAuthnRequestsSigned: false,
+    ...(o.encryptFor ? { isAssertionEncrypted: true, dataEncryptionAlgorithm: 'http://www.w3.org/2009/xmlenc11#aes256-gcm' } : {}),
   });
   const sp = samlify.ServiceProvider({
     entityID: t.spEntityId,
     assertionConsumerService: [{ Binding: POST, Location: t.acsUrl }],
     wantAssertionsSigned: o.signAssertion ?? true,
     wantMessageSigned: o.signResponse ?? true,
+    ...(o.encryptFor ? { encryptCert: o.encryptFor } : {}),
   });
   return { idp, sp };
 }
@@ -132,7 +136,11 @@ export async function mintResponse(t: MintTarget, keys: IdpKeys, claims: Claims,
     return { xml, base64: Buffer.from(xml).toString('base64'), ...ids };
   }
   const { idp, sp } = entities(t, keys, o);
-  const out = await idp.createLoginResponse(sp, { extract: {} } as Parameters<typeof idp.createLoginResponse>[1], 'post', { email: claims.nameId }, () => ({ id: ids.responseId, context: xml }));
+  const out = await idp.createLoginResponse(sp, { extract: {} } as Parameters<typeof idp.createLoginResponse>[1], 'post', { email: claims.nameId }, {
+    customTagReplacement: () => ({ id: ids.responseId, context: xml }),
+    // Sign the Response after encrypting the assertion, as IdPs that sign both do.
+    encryptThenSign: Boolean(o.encryptFor),
+  });
   const base64 = out.context;
   return { xml: Buffer.from(base64, 'base64').toString('utf8'), base64, ...ids };
 }

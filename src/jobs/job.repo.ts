@@ -63,7 +63,7 @@ export async function createExclusive(
 }
 
 export function isStale(job: Pick<Job, 'heartbeat' | 'createdAt'>, staleAfterMs: number, now: Date): boolean {
-  return now.getTime() - (job.heartbeat ?? job.createdAt).getTime() > staleAfterMs;
+  return now.getTime() - (job.heartbeat ?? job.createdAt).getTime() >= staleAfterMs;
 }
 
 export function conflictWith(job: Job): ConflictError {
@@ -82,7 +82,7 @@ export async function claim(db: Db, id: string, owner: string, staleAfterMs: num
   const n = await db.prisma.$executeRaw`
     UPDATE job SET status = 'running', heartbeat = ${now}, started_at = COALESCE(started_at, ${now}),
       cursor = jsonb_set(COALESCE(cursor, '{}'::jsonb), '{owner}', to_jsonb(${owner}::text))
-    WHERE id = ${id}::uuid AND (status = 'queued' OR (status = 'running' AND COALESCE(heartbeat, created_at) < ${staleBefore}))`;
+    WHERE id = ${id}::uuid AND (status = 'queued' OR (status = 'running' AND COALESCE(heartbeat, created_at) <= ${staleBefore}))`;
   return n === 1;
 }
 

@@ -42,7 +42,11 @@ export interface BatchResult {
   readonly last: Keyset | null;
 }
 
-const HOLDS = Prisma.sql`EXISTS (SELECT 1 FROM allocation a WHERE a.user_id = u.id)`;
+/**
+ * Per-user probes on the (user_id, …) indexes. `OFFSET 0` keeps PostgreSQL from turning them into
+ * a hash (anti-)join over the whole table, which would cost a full scan per batch.
+ */
+const HOLDS = Prisma.sql`EXISTS (SELECT 1 FROM allocation a WHERE a.user_id = u.id OFFSET 0)`;
 
 /** Release step: users holding something give back what no longer belongs to them. */
 export async function releaseBatch(env: BatchEnv): Promise<BatchResult> {
@@ -81,7 +85,7 @@ export async function decideBatch(env: BatchEnv, group: 'holders' | 'others'): P
       ? Prisma.sql`${scope} AND ${HOLDS}`
       : Prisma.sql`${scope} AND NOT ${HOLDS} AND NOT EXISTS (
           SELECT 1 FROM audit_event e WHERE e.user_id = u.id AND e.id > ${env.cursor.auditFrom}::bigint
-            AND e.actor = ${env.actor} AND e.action = 'redistribution.decide')`;
+            AND e.actor = ${env.actor} AND e.action = 'redistribution.decide' OFFSET 0)`;
   const users = await loadPage(tx, where, env.cursor.after, env.limit, dry === null);
   if (users.length === 0) return done(users);
   const ledger: Map<string, Pool> = dry ? dry.ledger : await loadPools(tx, true);

@@ -9,6 +9,7 @@ import type { PassportStatic } from 'passport';
 import type { Profile } from '@node-saml/node-saml';
 import { parseAcsForm } from './checks/body.js';
 import { scanResponse } from './checks/xml-scan.js';
+import { decryptXml } from './decrypt.js';
 import { assertionAlgorithms, checkAlgorithms } from './checks/algorithms.js';
 import { checkDestination, checkResponseIssuer, checkSingleAssertion, checkStatus } from './checks/response-envelope.js';
 import { refusalFromLibrary } from './checks/library-error.js';
@@ -45,6 +46,7 @@ export async function acceptResponse(ctx: AcsContext, req: Request, res: Respons
   checkStatus(scan);
   checkDestination(scan, settings);
   checkResponseIssuer(scan, settings);
+  if (scan.encryptedAssertion !== undefined) await checkDecryptedAssertion(scan.encryptedAssertion, settings);
 
   req.body = { SAMLResponse: form.samlResponse };
   const profile = await validateWithLibrary(ctx.passport, scan.responseSigned ? STRATEGY_SIGNED_RESPONSE : STRATEGY, req, res);
@@ -67,6 +69,22 @@ export async function acceptResponse(ctx: AcsContext, req: Request, res: Respons
   if (!(await ctx.cache.recordAssertion(assertionId, new Date(horizon)))) refuse('REPLAY', 'assertion ID already accepted');
 
   return { identity: toIdentity(profile, nameId, ctx.groupAttribute), relayState: form.relayState, assertionId };
+}
+
+/**
+ * The signature inside an encrypted assertion is only visible after decryption; node-saml hands
+ * back the signed content without it. Decrypting once more (with node-saml's own function) lets
+ * the shape and algorithm rules run on the plaintext; the cost is paid by encrypted responses only.
+ */
+async function checkDecryptedAssertion(encrypted: string, settings: SamlSettings): Promise<void> {
+  if (!settings.decryption) refuse('ASSERTION_INVALID', 'encrypted assertion but no saml.sp.decryptionKey');
+  let plain: string;
+  try {
+    plain = await decryptXml(encrypted, settings.decryption.key);
+  } catch (e) {
+    refuse('ASSERTION_INVALID', `cannot decrypt the assertion: ${(e as Error).message.slice(0, 120)}`);
+  }
+  checkAlgorithms(scanResponse(plain, 'Assertion').algorithms);
 }
 
 function validateWithLibrary(pp: PassportStatic, strategy: string, req: Request, res: Response): Promise<Profile> {

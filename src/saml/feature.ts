@@ -6,7 +6,7 @@ import type { AcsContext } from './acs.js';
 import { landingRouter } from './landing.js';
 import { createSamlCache } from './replay-cache.js';
 import { samlRouter } from './routes.js';
-import { configuredSettings, idpConfigured, spEndpoints, type SamlSettings } from './settings.js';
+import { configuredSettings, idpConfigured, spDecryption, spEndpoints, type SamlSettings } from './settings.js';
 import { SamlNotConfigured } from './routes.js';
 import { createPassport, REQUEST_TTL_MS } from './strategy.js';
 
@@ -16,7 +16,7 @@ async function resolveSettings(deps: AppDeps): Promise<SamlSettings> {
   const { spEntityId, acsUrl } = spEndpoints(config);
   const entityId = demoIdpEntityId(config);
   await demoSeed(deps).catch(() => false);
-  return { spEntityId, acsUrl, idpEntityId: entityId, ssoUrl: entityId, certs: [(await demoKeys(deps)).cert], skewMs: config.saml.clockSkewMs };
+  return { spEntityId, acsUrl, idpEntityId: entityId, ssoUrl: entityId, certs: [(await demoKeys(deps)).cert], skewMs: config.saml.clockSkewMs, ...spDecryption(config) };
 }
 
 export function createAcsContext(deps: AppDeps, settings: SamlSettings): AcsContext {
@@ -30,6 +30,8 @@ export function createAcsContext(deps: AppDeps, settings: SamlSettings): AcsCont
   };
 }
 
+const PURGE_EVERY_MS = 10 * 60_000;
+
 export const samlFeature: Feature = (app, deps) => {
   // A configured IdP is checked now, so a bad config fails the start; the demo key may take a moment.
   let ready: Promise<AcsContext>;
@@ -42,6 +44,15 @@ export const samlFeature: Feature = (app, deps) => {
   ready.catch((e: unknown) => {
     if (!(e instanceof SamlNotConfigured)) deps.logger.error('SAML setup failed', { error: (e as Error).message });
   });
+  // Expired request ids and assertion ids are useless; a timer per process keeps the table small.
+  const purge = setInterval(() => {
+    ready
+      .then((ctx) => ctx.cache.purgeExpired())
+      .catch((e: unknown) => {
+        if (!(e instanceof SamlNotConfigured)) deps.logger.warn('SAML cache purge failed', { error: (e as Error).message });
+      });
+  }, PURGE_EVERY_MS);
+  purge.unref();
   app.use(samlRouter(deps, ready));
   app.use(landingRouter(deps));
 };

@@ -50,6 +50,7 @@ export function samlRouter(deps: AppDeps, ready: Promise<AcsContext>): Router {
       callbackUrl: settings.acsUrl,
       wantAssertionsSigned: true,
       identifierFormat: null,
+      ...(settings.decryption?.cert ? { decryptionCert: settings.decryption.cert, decryptionPvk: settings.decryption.key } : {}),
     });
     res.type('application/samlmetadata+xml').send(xml);
   });

@@ -14,6 +14,8 @@ export interface SamlSettings {
   /** PEM certificates; any of them may sign (rollover). */
   readonly certs: readonly string[];
   readonly skewMs: number;
+  /** SP key and certificate for encrypted assertions (saml.sp.decryptionKey/decryptionCert). */
+  readonly decryption?: { readonly key: string; readonly cert: string | undefined };
 }
 
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
@@ -76,5 +78,13 @@ export function configuredSettings(config: Readonly<Config>): SamlSettings {
   if (!entityId) throw new Error('saml.idp.entityId: required (or saml.idp.metadataFile)');
   if (!ssoUrl) throw new Error('saml.idp.ssoUrl: required (or saml.idp.metadataFile)');
   if (certs.length === 0) throw new Error('saml.idp.certs: at least one signing certificate is required (or saml.idp.metadataFile)');
-  return { spEntityId, acsUrl, idpEntityId: entityId, ssoUrl, certs, skewMs: config.saml.clockSkewMs };
+  return { spEntityId, acsUrl, idpEntityId: entityId, ssoUrl, certs, skewMs: config.saml.clockSkewMs, ...spDecryption(config) };
+}
+
+/** The optional SP decryption key (PEM or path) and certificate. */
+export function spDecryption(config: Readonly<Config>): Pick<SamlSettings, 'decryption'> {
+  const { decryptionKey, decryptionCert } = config.saml.sp;
+  if (!decryptionKey) return {};
+  const read = (v: string): string => (v.includes('-----BEGIN') ? v : readFileSync(v, 'utf8'));
+  return { decryption: { key: read(decryptionKey), cert: decryptionCert ? toPem(decryptionCert) : undefined } };
 }

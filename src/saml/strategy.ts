@@ -33,6 +33,7 @@ export function samlOptions(s: SamlSettings, cacheProvider: CacheProvider, wantA
     disableRequestedAuthnContext: true,
     signatureAlgorithm: 'sha256',
     digestAlgorithm: 'sha256',
+    ...(s.decryption ? { decryptionPvk: s.decryption.key } : {}),
   };
 }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { migrate, pgRunner } from '../../src/db/migrate.js';
@@ -5,6 +8,8 @@ import { migrate, pgRunner } from '../../src/db/migrate.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     pgTemplate: string | null;
+    /** Where the run's migrated PGlite data-dir dump is (made by the first test that needs it). */
+    pgliteSnapshot: string | null;
   }
 }
 
@@ -16,8 +21,11 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const url = process.env['TEST_DATABASE_URL'];
   if (!url) {
     project.provide('pgTemplate', null);
-    return;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'allot-pglite-'));
+    project.provide('pgliteSnapshot', path.join(dir, 'migrated.tar'));
+    return async () => rmSync(dir, { recursive: true, force: true });
   }
+  project.provide('pgliteSnapshot', null);
   const template = `allot_tpl_${process.pid}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDb, type Db } from '../../src/db/client.js';
+import { migrate, pgliteRunner } from '../../src/db/migrate.js';
 
 export interface TestDb extends Db {
   /** PostgreSQL connection string of this test database (undefined on PGlite). */
@@ -22,7 +25,8 @@ export function urlFor(database: string): string {
 export async function createTestDb(opts: { poolSize?: number } = {}): Promise<TestDb> {
   const template = inject('pgTemplate');
   if (!template) {
-    const db = await createDb({ dataDir: 'memory://', transactionTimeoutMs: 30_000 });
+    const snapshot = await pgliteSnapshot();
+    const db = await createDb({ dataDir: 'memory://', snapshot, transactionTimeoutMs: 30_000 });
     return { ...db, url: undefined, destroy: () => db.close() };
   }
   const name = `allot_t_${randomBytes(6).toString('hex')}`;
@@ -37,6 +41,35 @@ export async function createTestDb(opts: { poolSize?: number } = {}): Promise<Te
       await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
+}
+
+let snapshot: Promise<Blob> | undefined;
+
+/**
+ * A dump of a freshly migrated PGlite data directory, made once per run and loaded by every
+ * in-memory test database: PGlite's initdb costs seconds, loading the dump about one. createDb
+ * still runs the migrator on it (and finds nothing to do); test/integration/db/migrations.test.ts
+ * migrates a truly empty database.
+ */
+function pgliteSnapshot(): Promise<Blob> {
+  return (snapshot ??= (async () => {
+    const file = inject('pgliteSnapshot');
+    if (!file) throw new Error('pgliteSnapshot is not provided: run through vitest (test/helpers/global-setup.ts)');
+    const existing = await readFile(file).catch(() => undefined);
+    if (existing) return new Blob([existing]);
+    const pglite = await PGlite.create('memory://');
+    try {
+      await migrate(pgliteRunner(pglite));
+      const dump = await pglite.dumpDataDir('none');
+      // Several workers may race to make it: each writes its own file, the rename is atomic.
+      const tmp = `${file}.${process.pid}.tmp`;
+      await writeFile(tmp, new Uint8Array(await dump.arrayBuffer()));
+      await rename(tmp, file);
+      return dump;
+    } finally {
+      await pglite.close();
+    }
+  })());
 }
 
 export async function adminQuery(sql: string): Promise<void> {

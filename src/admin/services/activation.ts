@@ -9,6 +9,7 @@ import { lockUser } from '../../allocation/user-lock.js';
 import type { Db } from '../../db/client.js';
 import { resolveUserId } from '../../users/resolve.js';
 import { guardAdminLockout, impactOf } from './impact.js';
+import { lockConfiguration } from './config-lock.js';
 import { loadPopulation } from './population.js';
 
 export async function setActive(
@@ -22,6 +23,8 @@ export async function setActive(
   return deps.allocation.transaction(
     active ? 'user.reactivate' : 'user.deactivate',
     async (tx, attempt) => {
+      // Configuration first, then the user (the same order as every configuration writer).
+      if (!active) await lockConfiguration(tx);
       await lockUser(tx, userId);
       if (!active) guardAdminLockout(impactOf(await loadPopulation(tx), { deactivate: [userId] }), confirm);
       await tx.user.update({ where: { id: userId }, data: { active } });

@@ -13,6 +13,7 @@ import type { MappingImport, MappingInput } from '../schemas.js';
 import { guardAdminLockout, impactOf } from './impact.js';
 import { checkMappingSet, type MappingProblem } from './mapping-rules.js';
 import { licenseKinds } from './mappings.js';
+import { lockConfiguration } from './config-lock.js';
 import { loadPopulation } from './population.js';
 
 export interface ImportReport {
@@ -31,6 +32,7 @@ export async function exportMappings(db: Db, now: Date): Promise<{ version: 1; e
 
 export async function importMappings(db: Db, input: MappingImport, actor: string): Promise<ImportReport> {
   return withTx(db, async (tx) => {
+    if (!input.dryRun) await lockConfiguration(tx);
     const problems = checkMappingSet(input.mappings, await licenseKinds(tx));
     const pop = await loadPopulation(tx);
     const existing = new Map(pop.mappings.map((m) => [m.idpGroup, m]));

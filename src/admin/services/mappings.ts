@@ -11,6 +11,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../shared/erro
 import type { MappingInput, MappingPatch } from '../schemas.js';
 import { guardAdminLockout, impactOf } from './impact.js';
 import { checkMapping, type MappingProblem } from './mapping-rules.js';
+import { lockConfiguration } from './config-lock.js';
 import { loadPopulation } from './population.js';
 
 export interface MappingRow extends Mapping {
@@ -49,6 +50,7 @@ type Written = MappingRow & { affectedUsers: number };
 
 export async function createMapping(db: Db, input: MappingInput, confirm: boolean | undefined, actor: string): Promise<Written> {
   return withTx(db, async (tx) => {
+    await lockConfiguration(tx);
     refuse(checkMapping(input, await licenseKinds(tx)));
     await assertGroupFree(tx, input.idpGroup);
     const pop = await loadPopulation(tx);
@@ -63,6 +65,7 @@ export async function createMapping(db: Db, input: MappingInput, confirm: boolea
 
 export async function updateMapping(db: Db, id: string, patch: MappingPatch, confirm: boolean | undefined, actor: string): Promise<Written> {
   return withTx(db, async (tx) => {
+    await lockConfiguration(tx);
     const before = await findMapping(tx, id);
     if (!before) throw new NotFoundError('mapping', id);
     const next = { ...before, ...stripUndefined(patch) };
@@ -79,6 +82,7 @@ export async function updateMapping(db: Db, id: string, patch: MappingPatch, con
 
 export async function deleteMapping(db: Db, id: string, confirm: boolean | undefined, actor: string): Promise<{ id: string; affectedUsers: number }> {
   return withTx(db, async (tx) => {
+    await lockConfiguration(tx);
     const before = await findMapping(tx, id);
     if (!before) throw new NotFoundError('mapping', id);
     const pop = await loadPopulation(tx);

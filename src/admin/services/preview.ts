@@ -6,20 +6,20 @@
  */
 import type { Db } from '../../db/client.js';
 import { withTx } from '../../db/transaction.js';
-import type { HeldLicense, Mapping, Pool } from '../../domain/index.js';
+import type { HeldLicense, Mapping } from '../../domain/index.js';
+import { planRedistribution } from '../../domain/plan-redistribution.js';
 import { NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { MappingChange, PreviewInput } from '../schemas.js';
 import { contextOf, impactOf } from './impact.js';
 import { checkMapping, checkMappingSet } from './mapping-rules.js';
 import { licenseKinds, refuse } from './mappings.js';
 import { loadPopulation } from './population.js';
-import { simulate } from './simulate.js';
 
 export interface Preview {
   readonly users: { id: string; nameId: string; reason: string; before: readonly HeldLicense[]; after: readonly HeldLicense[]; missing: readonly string[] }[];
-  readonly licenses: { key: string; capacity: number; usedBefore: number; usedAfter: number }[];
+  readonly licenses: { key: string; capacity: number; usedBefore: number; usedAfter: number; acquired: number; released: number }[];
   readonly noLicense: { id: string; nameId: string; reason: string }[];
-  readonly summary: { users: number; changed: number; noLicense: number; adminsBefore: number; adminsAfter: number };
+  readonly summary: { users: number; changed: number; noLicense: number; adminsBefore: number; adminsAfter: number; reasons: Record<string, number> };
 }
 
 export async function previewChange(db: Db, input: PreviewInput): Promise<Preview> {
@@ -36,27 +36,36 @@ export async function previewChange(db: Db, input: PreviewInput): Promise<Previe
     if (input.policy) checkKeys('policy.adminLicense', [input.policy.adminLicense], kinds);
 
     const proposal = { mappings, ...(input.policy ? { policy: input.policy } : {}), ...(input.preferenceOrder ? { preferenceOrder: input.preferenceOrder } : {}) };
-    const pools = new Map<string, Pool>([...pop.pools].map(([k, p]) => [k, { ...p, capacity: input.capacity?.[k] ?? p.capacity }]));
-    const results = simulate(contextOf(pop, proposal), pop.users, pools, input.redistributeManual);
+    // The redistribution planner the job runner uses, so the preview is what a run would do.
+    const plan = planRedistribution({
+      context: contextOf(pop, proposal),
+      pools: pop.pools,
+      users: pop.users,
+      redistributeManual: input.redistributeManual,
+      ...(input.capacity ? { capacity: input.capacity } : {}),
+    });
     const { adminsBefore, adminsAfter } = impactOf(pop, proposal);
+    const byId = new Map(pop.users.map((u) => [u.id, u]));
 
-    const usedAfter = new Map<string, number>();
     const users: Preview['users'] = [];
     const noLicense: Preview['noLicense'] = [];
-    for (const { user, decision, after } of results) {
-      for (const h of after) usedAfter.set(h.key, (usedAfter.get(h.key) ?? 0) + 1);
-      if (!sameHoldings(user.current, after)) {
-        users.push({ id: user.id, nameId: user.nameId, reason: decision.reason, before: user.current, after, missing: decision.missing });
-      }
-      if (user.active && after.length === 0) noLicense.push({ id: user.id, nameId: user.nameId, reason: decision.reason });
+    for (const p of plan.users) {
+      const user = byId.get(p.id)!;
+      if (p.changed) users.push({ id: p.id, nameId: user.nameId, reason: p.decision.reason, before: p.before, after: p.after, missing: p.decision.missing });
+      if (user.active && p.after.length === 0) noLicense.push({ id: p.id, nameId: user.nameId, reason: p.decision.reason });
     }
     return {
       users,
-      licenses: [...pools.values()]
-        .sort((a, b) => (a.key < b.key ? -1 : 1))
-        .map((p) => ({ key: p.key, capacity: p.capacity, usedBefore: pop.pools.get(p.key)?.used ?? 0, usedAfter: usedAfter.get(p.key) ?? 0 })),
+      licenses: plan.licenses.map((l) => ({ ...l })),
       noLicense,
-      summary: { users: pop.users.filter((u) => u.active).length, changed: users.length, noLicense: noLicense.length, adminsBefore, adminsAfter },
+      summary: {
+        users: pop.users.filter((u) => u.active).length,
+        changed: users.length,
+        noLicense: noLicense.length,
+        adminsBefore,
+        adminsAfter,
+        reasons: plan.totals.reasons,
+      },
     };
   });
 }
@@ -82,9 +91,4 @@ function applyChange(current: readonly Mapping[], change: MappingChange, kinds: 
 function checkKeys(path: string, keys: readonly string[], kinds: ReadonlyMap<string, unknown>): void {
   const i = keys.findIndex((k) => !kinds.has(k));
   if (i >= 0) throw new ValidationError(`${path}: unknown license ${keys[i]}`, [{ path, message: `unknown license ${keys[i]}` }]);
-}
-
-function sameHoldings(a: readonly HeldLicense[], b: readonly HeldLicense[]): boolean {
-  const key = (l: readonly HeldLicense[]) => l.map((h) => `${h.key}:${h.origin}`).sort().join();
-  return key(a) === key(b);
 }

@@ -10,6 +10,7 @@ import { loadSettings, saveSettings } from '../../allocation/settings.js';
 import type { Policy } from '../../domain/index.js';
 import { ValidationError } from '../../shared/errors.js';
 import { guardAdminLockout, impactOf } from './impact.js';
+import { lockConfiguration } from './config-lock.js';
 import { loadPopulation } from './population.js';
 
 export async function getSettings(db: Db) {
@@ -18,6 +19,7 @@ export async function getSettings(db: Db) {
 
 export async function putPreferenceOrder(db: Db, order: readonly string[], actor: string): Promise<{ order: string[]; affectedUsers: number }> {
   return withTx(db, async (tx) => {
+    await lockConfiguration(tx);
     const licenses = new Map((await tx.license.findMany({ select: { key: true, kind: true } })).map((l) => [l.key, l.kind]));
     const seen = new Set<string>();
     const details: { path: string; message: string }[] = [];
@@ -38,6 +40,7 @@ export async function putPreferenceOrder(db: Db, order: readonly string[], actor
 
 export async function putPolicy(db: Db, policy: Policy, confirm: boolean | undefined, actor: string): Promise<{ policy: Policy; affectedUsers: number }> {
   return withTx(db, async (tx) => {
+    await lockConfiguration(tx);
     const admin = await tx.license.findUnique({ where: { key: policy.adminLicense } });
     if (!admin) throw new ValidationError(`adminLicense: unknown license ${policy.adminLicense}`, [{ path: 'adminLicense', message: 'unknown license' }]);
     const pop = await loadPopulation(tx);

@@ -38,6 +38,8 @@ export interface ScannedResponse {
   /** Assertion and EncryptedAssertion children of the Response. */
   readonly assertions: number;
   readonly algorithms: readonly AlgorithmUse[];
+  /** The EncryptedAssertion element, verbatim, when the assertion is encrypted. */
+  readonly encryptedAssertion: string | undefined;
 }
 
 interface Frame {
@@ -45,6 +47,8 @@ interface Frame {
   readonly ns: string;
   readonly local: string;
   readonly prefixes: Map<string, string> | null;
+  /** A ds:Signature element (its DigestMethod etc. are signature algorithms). */
+  readonly signature: boolean;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?$/;
@@ -87,7 +91,11 @@ function resolve(stack: readonly Frame[], own: Map<string, string> | null, prefi
   return prefix === '' ? '' : undefined;
 }
 
-export function scanResponse(xml: string): ScannedResponse {
+/**
+ * Scans a Response (`root` Response) or a decrypted assertion (`root` Assertion, the plaintext of
+ * an EncryptedAssertion, which the same rules apply to).
+ */
+export function scanResponse(xml: string, root: 'Response' | 'Assertion' = 'Response'): ScannedResponse {
   let i = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
   if (xml.startsWith('<?xml', i)) {
     const m = DECL.exec(xml.slice(i, i + 200));
@@ -107,8 +115,13 @@ export function scanResponse(xml: string): ScannedResponse {
     responseSigned: false,
     assertions: 0,
     algorithms: [] as AlgorithmUse[],
+    encryptedAssertion: undefined as string | undefined,
   };
+  let encryptedStart = -1;
   let capture: string[] | null = null;
+  // Open ds:Signature elements: only their algorithms are signature algorithms (an RSA-OAEP key
+  // transport inside EncryptedAssertion also carries a ds:DigestMethod, which is not).
+  let inSignature = 0;
 
   while (i < n) {
     const lt = xml.indexOf('<', i);
@@ -136,6 +149,11 @@ export function scanResponse(xml: string): ScannedResponse {
       const name = xml.slice(lt + 2, gt).trimEnd();
       const top = stack.pop();
       if (!top || top.qname !== name) refuse('XML_SHAPE', 'mismatched end tag');
+      if (top.signature) inSignature--;
+      if (encryptedStart >= 0 && stack.length === 1 && top.local === 'EncryptedAssertion') {
+        out.encryptedAssertion = xml.slice(encryptedStart, gt + 1);
+        encryptedStart = -1;
+      }
       if (capture && stack.length === 1) {
         if (top.local === 'Issuer') out.issuers.push(capture.join(''));
         capture = null;
@@ -187,18 +205,23 @@ export function scanResponse(xml: string): ScannedResponse {
     sawRoot = true;
 
     if (depth === 0) {
-      if (ns !== NS.protocol || local !== 'Response') refuse('XML_SHAPE', 'root is not a SAML protocol Response');
+      const expected = root === 'Response' ? NS.protocol : NS.assertion;
+      if (ns !== expected || local !== root) refuse('XML_SHAPE', `root is not a SAML ${root}`);
       out.responseId = attrs.get('ID');
       out.destination = attrs.get('Destination');
       out.inResponseTo = attrs.get('InResponseTo');
     } else if (depth === 1) {
       if (local === 'Issuer' && ns === NS.assertion) capture = [];
       else if (local === 'Signature' && ns === NS.dsig) out.responseSigned = true;
-      else if ((local === 'Assertion' || local === 'EncryptedAssertion') && ns === NS.assertion) out.assertions++;
+      else if ((local === 'Assertion' || local === 'EncryptedAssertion') && ns === NS.assertion) {
+        out.assertions++;
+        if (local === 'EncryptedAssertion' && !selfClosing) encryptedStart = lt;
+      }
     } else if (depth === 2 && local === 'StatusCode' && ns === NS.protocol && stack[1]!.local === 'Status' && out.statusCode === undefined) {
       out.statusCode = attrs.get('Value') ?? '';
     }
-    if (ns === NS.dsig && DSIG_ALGORITHM_ELEMENTS.has(local)) out.algorithms.push({ element: local, algorithm: attrs.get('Algorithm') ?? '' });
+    const signature = ns === NS.dsig && local === 'Signature';
+    if (inSignature > 0 && ns === NS.dsig && DSIG_ALGORITHM_ELEMENTS.has(local)) out.algorithms.push({ element: local, algorithm: attrs.get('Algorithm') ?? '' });
     // Elements named like SAML ones under another namespace are how wrapping attacks hide; local names
     // are what node-saml's XPath matches, so an Assertion or Signature anywhere must be the real one.
     if ((local === 'Assertion' || local === 'Signature' || local === 'Response') && ns !== NS.assertion && ns !== NS.dsig && ns !== NS.protocol) {
@@ -211,7 +234,8 @@ export function scanResponse(xml: string): ScannedResponse {
         capture = null;
       }
     } else {
-      stack.push({ qname, ns, local, prefixes });
+      if (signature) inSignature++;
+      stack.push({ qname, ns, local, prefixes, signature });
     }
     i = p;
   }

@@ -78,6 +78,16 @@ describe('licenses', () => {
     expect(await h.db.prisma.license.findUnique({ where: { key: 'x-license' } })).toBeNull();
   });
 
+  it('deletes an unused license type, and refuses one that is in use or named, with 409 saying why', async () => {
+    await h.send('put', '/api/v1/licenses/spare', { name: 'Spare', kind: 'addon', capacity: 1 }).expect(201);
+    expect((await h.send('delete', '/api/v1/licenses/spare').expect(200)).body.key).toBe('spare');
+    await h.get('/api/v1/licenses/spare').expect(404);
+    await h.send('delete', '/api/v1/licenses/spare').expect(404);
+    const r = await h.send('delete', '/api/v1/licenses/bot-creator').expect(409);
+    expect(r.body.error.message).toBe('bot-creator cannot be deleted: the preference order names it');
+    expect((await h.send('delete', '/api/v1/licenses/bot-insight').expect(409)).body.error.message).toContain('it is the policy adminLicense');
+  });
+
   it('refuses a malformed key in the path with 400', async () => {
     const r = await h.send('put', '/api/v1/licenses/Bad%20Key', { name: 'x', kind: 'primary', capacity: 1 }).expect(400);
     expect(r.body.error.message).toMatch(/^path key:/);
@@ -101,27 +111,34 @@ describe('licenses', () => {
       expect((await h.get('/api/v1/licenses/bot-creator')).body.capacity).toBe(2);
     });
 
+    it('refuses deleting it, naming every use', async () => {
+      const r = await h.send('delete', '/api/v1/licenses/bot-creator').expect(409);
+      expect(r.body.error.message).toBe('bot-creator cannot be deleted: 2 seats are in use; mappings Creators grant it; the preference order names it');
+    });
+
     it('refuses a kind change while seats are in use', async () => {
       const r = await h.send('put', '/api/v1/licenses/bot-creator', { name: 'Bot Creator', kind: 'addon', capacity: 2 }).expect(409);
       expect(r.body.error.message).toContain('kind cannot change');
     });
 
-    it('with force reclaims the seat of the most recent holder and starts a redistribution (202)', async () => {
+    it('with force starts a redistribution that applies the cut (202); the job lowers the capacity', async () => {
       const r = await h.send('put', '/api/v1/licenses/bot-creator', { name: 'Bot Creator', kind: 'primary', capacity: 1, force: true }).expect(202);
-      expect(r.body.license).toMatchObject({ key: 'bot-creator', capacity: 1, used: 1 });
-      expect(r.body.reclaimed).toEqual([{ userId: ben, nameId: 'ben' }]);
-      expect(r.body.job).toMatchObject({ status: 'queued' });
-      expect(jobs.started).toEqual([{ scope: { all: true }, redistributeManual: false, dryRun: false }]);
+      expect(r.body.license).toMatchObject({ key: 'bot-creator', name: 'Bot Creator', capacity: 2, used: 2 });
+      expect(r.body.job).toMatchObject({ id: '11111111-1111-1111-1111-111111111111', status: 'queued', actor: 'admin:test-admin' });
+      expect(jobs.started).toEqual([{ scope: { all: true }, redistributeManual: false, dryRun: false, capacity: { 'bot-creator': 1 } }]);
       expect(await holdings(h.db, ann)).toEqual(['bot-creator']);
-      expect(await holdings(h.db, ben)).toEqual([]);
-      const user = await h.db.prisma.user.findUniqueOrThrow({ where: { id: ben } });
-      expect(user.lastReason).toBe('BUNDLE_UNAVAILABLE');
-      expect(user.waitingSince).not.toBeNull();
+      expect(await holdings(h.db, ben)).toEqual(['bot-creator']);
+      const audit = await h.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'license.capacity.cut' } });
+      expect(audit.after).toMatchObject({ requestedCapacity: 1, job: '11111111-1111-1111-1111-111111111111' });
     });
 
-    it('raising capacity grants the waiting user', async () => {
-      await h.send('put', '/api/v1/licenses/bot-creator', { name: 'Bot Creator', kind: 'primary', capacity: 2 }).expect(200);
-      expect(await holdings(h.db, ben)).toEqual(['bot-creator']);
+    it('raising capacity grants a waiting user at once', async () => {
+      const cat = await seedUser(h.db, 'cat', ['Creators'], { createdAt: new Date('2024-03-01') });
+      await h.deps.allocation.decideUser(cat, { actor: 'test', action: 'test' });
+      expect(await holdings(h.db, cat)).toEqual([]);
+      const r = await h.send('put', '/api/v1/licenses/bot-creator', { name: 'Bot Creator', kind: 'primary', capacity: 3 }).expect(200);
+      expect(r.body).toMatchObject({ capacity: 3, used: 3, free: 0 });
+      expect(await holdings(h.db, cat)).toEqual(['bot-creator']);
     });
   });
 });

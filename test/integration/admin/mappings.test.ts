@@ -103,6 +103,16 @@ describe('admin lock-out guard on mappings', () => {
     expect(r.body.error.code).toBe('ADMIN_LOCKOUT');
   });
 
+  it('of two concurrent deletions of the last two admin mappings, exactly one passes', async () => {
+    const second = (await h.send('post', '/api/v1/mappings', { idpGroup: 'Admins2', roles: ['AAE_Admin'] }).expect(201)).body.id;
+    await seedUser(h.db, 'root2', ['Admins2']);
+    const results = await Promise.all([h.send('delete', `/api/v1/mappings/${adminMapping}`), h.send('delete', `/api/v1/mappings/${second}`)]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    const left = results[0]!.status === 200 ? second : adminMapping;
+    adminMapping = left;
+    await h.get(`/api/v1/mappings/${left}`).expect(200);
+  });
+
   it('accepts the deletion with ?confirm=true', async () => {
     await h.send('delete', `/api/v1/mappings/${adminMapping}?confirm=true`).expect(200);
   });

@@ -70,7 +70,7 @@ describe('/readyz when the database is unreachable', () => {
     const db = usingPostgres()
       ? // A server that is not there: nothing listens on port 1.
         await createDb({ url: 'postgresql://postgres@127.0.0.1:1/allot', dataDir: 'unused' })
-      : await createDb({ dataDir: 'memory://' });
+      : await createTestDb();
     if (!usingPostgres()) await db.close();
     try {
       const t = createTestApp(db);

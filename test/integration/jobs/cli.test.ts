@@ -31,7 +31,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('allot redistribute', () => {
+describe('allot redistribute', { timeout: 240_000 }, () => {
   it('--dry-run --json prints the diff and writes nothing', async () => {
     const r = await runCli(['redistribute', '--dry-run', '--json'], { ALLOT_DATA_DIR: dir });
     expect(r.code).toBe(0);

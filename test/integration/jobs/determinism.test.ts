@@ -38,7 +38,7 @@ async function planFor(db: TestDb, redistributeManual: boolean): Promise<Record<
   );
 }
 
-describe('determinism', () => {
+describe('determinism', { timeout: 240_000 }, () => {
   it('gives the same holdings and totals for batch sizes 1, 7 and 500, equal to the pure plan', { timeout: 240_000 }, async () => {
     const results: { holdings: Record<string, string[]>; totals: unknown }[] = [];
     let planned: Record<string, string[]> | undefined;

@@ -74,7 +74,7 @@ export async function seedPopulation(db: Db, seed: number, n: number): Promise<v
     });
     const active = (await db.prisma.user.findUniqueOrThrow({ where: { id } })).active;
     const wanted = [primaries[rnd(primaries.length)] as string, ...(rnd(2) ? ['process-discovery'] : []), ...(rnd(3) ? [] : ['bot-insight'])];
-    if (rnd(3) === 0 && active !== undefined) {
+    if (rnd(3) === 0 && active) {
       for (const key of wanted) {
         if ((used[key] ?? 0) >= (caps[key] as number)) continue;
         used[key] = (used[key] ?? 0) + 1;

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inflateRawSync } from 'node:zlib';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
 import { holdings, seedLicenses, seedMapping, specLicenses, seedPolicy } from '../../helpers/seed.js';
@@ -135,6 +135,25 @@ describe('SAML login through the ACS', () => {
       (await idp.mint({ nameId: 'many@example.com', extra: { 'http://schemas.microsoft.com/claims/groups.link': ['https://graph.microsoft.com/v1.0/users/x/getMemberObjects'] } })).base64,
     ).expect(403);
     expect(res.text).toContain('GROUPS_OVERAGE');
+  });
+
+  it('creates one user when the same new user logs in twice at once', async () => {
+    const [a, b] = await Promise.all([
+      idp.mint({ nameId: 'twice@example.com', groups: ['Dev1'] }),
+      idp.mint({ nameId: 'twice@example.com', groups: ['Dev1'] }),
+    ]);
+    const [ra, rb] = await Promise.all([postAcs(s.app, a.base64), postAcs(s.app, b.base64)]);
+    expect([ra.status, rb.status]).toEqual([303, 303]);
+    expect(await db.prisma.user.count({ where: { nameIdLower: 'twice@example.com' } })).toBe(1);
+    expect(await holdings(db, (await userByName('twice@example.com'))!.id)).toEqual(['citizen-developer', 'process-discovery']);
+  });
+
+  it('logs out: the session ends and /me answers 401', async () => {
+    const res = await postAcs(s.app, (await idp.mint({ nameId: 'bye@example.com', groups: ['Dev1'] })).base64).expect(303);
+    const cookie = sessionCookie(res);
+    await request(s.app).get('/me').set('Cookie', cookie).expect(200);
+    await request(s.app).post('/saml/logout').set('Cookie', cookie).expect(303);
+    await request(s.app).get('/me').set('Cookie', cookie).expect(401);
   });
 
   it('answers /me 401 without a session and serves SP metadata', async () => {

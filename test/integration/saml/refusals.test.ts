@@ -9,7 +9,7 @@ import { RSA_SHA1 } from '../../../src/demo/mint.js';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
 import { seedLicenses, seedMapping, specLicenses } from '../../helpers/seed.js';
 import { b64, createTestIdp, TARGET, type TestIdp } from '../../helpers/idp.js';
-import { assertionOf, envelope, evilAssertion, replaceAssertion, stripResponseSignature, stripSignatures } from '../../helpers/hostile.js';
+import { assertionOf, envelope, evilAssertion, replaceAssertion, stripSignatures } from '../../helpers/hostile.js';
 import { issueRequest, postAcs, samlApp, testConfig, type SamlApp } from '../../helpers/saml-app.js';
 
 let db: TestDb;
@@ -235,6 +235,21 @@ describe('replays', () => {
     await postAcs(s.app, minted.base64).expect(303);
     const res = await postAcs(other.app, minted.base64).expect(403);
     expect(res.text).toContain('REPLAY');
+  });
+
+  it('purges expired request and assertion ids only', async () => {
+    const { createSamlCache } = await import('../../../src/saml/replay-cache.js');
+    const past = new Date(Date.now() - 1000);
+    await db.prisma.samlCacheEntry.createMany({ data: [{ kind: 'assertion', key: '_old', expiresAt: past }, { kind: 'request', key: '_old', expiresAt: past }] });
+    const live = await db.prisma.samlCacheEntry.count({ where: { expiresAt: { gt: new Date() } } });
+    const cache = createSamlCache(db, { now: () => new Date() }, 60_000);
+    expect(await cache.purgeExpired()).toBeGreaterThanOrEqual(2);
+    expect(await db.prisma.samlCacheEntry.count({ where: { key: '_old' } })).toBe(0);
+    expect(await db.prisma.samlCacheEntry.count()).toBe(live);
+    // An expired assertion id may be accepted again (it can no longer pass the time checks anyway).
+    await db.prisma.samlCacheEntry.create({ data: { kind: 'assertion', key: '_expired', expiresAt: past } });
+    expect(await cache.recordAssertion('_expired', new Date(Date.now() + 60_000))).toBe(true);
+    expect(await cache.recordAssertion('_expired', new Date(Date.now() + 60_000))).toBe(false);
   });
 
   it('accepts the same user again with a fresh assertion', async () => {

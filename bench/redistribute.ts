@@ -1,0 +1,111 @@
+/**
+ * Throughput and memory of a full redistribution (SPEC §3, issue 8): N users with memberships and
+ * allocations generated in SQL, then one mapping change moves about 30% of them; the job runs with
+ * the default batch size. Prints users/s, RSS before and peak during the job, and the time of a
+ * raw-SQL baseline that only reads the same pages (users, groups, allocations).
+ *
+ * Run: npm run bench:redistribute -- [--users 100000] [--1m] [--backend pglite|postgres|both] [--batch-size 500]
+ * PostgreSQL needs DATABASE_URL or TEST_DATABASE_URL (the bench creates and drops its own database).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Prisma } from '../src/generated/prisma/client.js';
+import { createAllocationService } from '../src/allocation/service.js';
+import { checkInvariants } from '../src/allocation/invariants.js';
+import { createDb, type Db } from '../src/db/client.js';
+import { createMetrics } from '../src/http/metrics.js';
+import { loadPage, type Keyset } from '../src/jobs/batch-load.js';
+import { createJobService } from '../src/jobs/service.js';
+import { systemClock } from '../src/shared/clock.js';
+import { createLogger } from '../src/shared/logger.js';
+import { generate } from './redistribute-data.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+};
+const USERS = args.includes('--1m') ? 1_000_000 : Number(arg('--users') ?? 100_000);
+const BATCH = Number(arg('--batch-size') ?? 500);
+const PG_URL = process.env['DATABASE_URL'] ?? process.env['TEST_DATABASE_URL'];
+const BACKEND = arg('--backend') ?? (PG_URL ? 'both' : 'pglite');
+
+const MB = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+
+/** Reads the same pages the job reads (users, groups, allocations), nothing else. */
+async function baseline(db: Db): Promise<number> {
+  const started = process.hrtime.bigint();
+  let after: Keyset | null = null;
+  for (;;) {
+    const page = await db.prisma.$transaction((tx) => loadPage(tx, Prisma.sql`TRUE`, after, BATCH, false));
+    if (page.length === 0) break;
+    after = page[page.length - 1]!.key;
+  }
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function run(label: string, db: Db): Promise<void> {
+  const t0 = process.hrtime.bigint();
+  await generate(db, USERS);
+  const genSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const readSeconds = await baseline(db);
+  const logger = createLogger({ level: 'error', format: 'json', silent: true });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const allocation = createAllocationService({ db, logger, metrics, clock: systemClock });
+  const phases = new Map<string, number>();
+  let last = process.hrtime.bigint();
+  const hooks = {
+    afterBatch: ({ phase }: { phase: string }) => {
+      const now = process.hrtime.bigint();
+      phases.set(phase, (phases.get(phase) ?? 0) + Number(now - last) / 1e9);
+      last = now;
+    },
+  };
+  const jobs = createJobService({ db, logger, metrics, clock: systemClock, allocation }, { batchSize: BATCH, staleAfterMs: 60_000, pollIntervalMs: 60_000, hooks });
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const started = process.hrtime.bigint();
+  const job = await jobs.startRedistribution({ scope: { all: true }, redistributeManual: false, dryRun: false }, 'bench');
+  await jobs.idle();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(sampler);
+  const done = await jobs.get(job.id);
+  const totals = (done.summary as { totals: { moved: number; reasons: Record<string, number> } }).totals;
+  const violations = await checkInvariants(db.prisma);
+  console.log(
+    `${label}, ${USERS} users, batch ${BATCH}: ${done.status} in ${seconds.toFixed(1)} s = ${Math.round(USERS / seconds)} users/s; ` +
+      `moved ${totals.moved} (${((100 * totals.moved) / USERS).toFixed(0)}%); RSS before ${MB(rssBefore)}, peak ${MB(peak)} (+${MB(peak - rssBefore)}); ` +
+      `raw-SQL read baseline ${readSeconds.toFixed(1)} s; data generated in ${genSeconds.toFixed(1)} s; invariants ${violations.length === 0 ? 'hold' : `FAIL ${JSON.stringify(violations)}`}`,
+  );
+  console.log(`  seconds per phase (batches ending in it): ${[...phases].map(([p, t]) => `${p} ${t.toFixed(1)}`).join(', ')}`);
+  await jobs.stop();
+}
+
+if (BACKEND === 'pglite' || BACKEND === 'both') {
+  const db = await createDb({ dataDir: 'memory://', transactionTimeoutMs: 120_000 });
+  try {
+    await run('PGlite', db);
+  } finally {
+    await db.close();
+  }
+}
+
+if (BACKEND === 'postgres' || BACKEND === 'both') {
+  if (!PG_URL) throw new Error('PostgreSQL: set DATABASE_URL or TEST_DATABASE_URL');
+  const name = `allot_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const target = new URL(PG_URL);
+  target.pathname = `/${name}`;
+  const db = await createDb({ url: target.toString(), dataDir: 'unused', migrate: true, poolSize: 4, transactionTimeoutMs: 120_000 });
+  try {
+    await run('PostgreSQL', db);
+  } finally {
+    await db.close();
+    await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The two writes of a login before the decision, one statement each (a login is mostly round
+ * trips): the user upserted with the asserted attributes, and the `saml` memberships replaced by
+ * the asserted groups without touching rows that did not change.
+ */
+import type { Tx } from '../db/transaction.js';
+import type { Identity } from './profile.js';
+
+export interface UpsertedUser {
+  readonly id: string;
+  readonly active: boolean;
+  readonly inserted: boolean;
+}
+
+/** Creates the user or updates the attributes the assertion carries (absent claims keep their value). */
+export async function upsertLoginUser(tx: Tx, identity: Identity, now: Date): Promise<UpsertedUser> {
+  const rows = await tx.$queryRaw<{ id: string; active: boolean; inserted: boolean }[]>`
+    INSERT INTO app_user (id, name_id, name_id_lower, email, first_name, last_name, user_id, roles, updated_at)
+    VALUES (gen_random_uuid(), ${identity.nameId}, ${identity.nameId.toLowerCase()}, ${identity.email ?? null}, ${identity.firstName ?? null},
+            ${identity.lastName ?? null}, ${identity.userId ?? null}, '{}', ${now})
+    ON CONFLICT (name_id_lower) DO UPDATE SET
+      email = COALESCE(EXCLUDED.email, app_user.email),
+      first_name = COALESCE(EXCLUDED.first_name, app_user.first_name),
+      last_name = COALESCE(EXCLUDED.last_name, app_user.last_name),
+      user_id = COALESCE(EXCLUDED.user_id, app_user.user_id),
+      updated_at = EXCLUDED.updated_at
+    RETURNING id::text AS id, active, (xmax = 0) AS inserted`;
+  const row = rows[0];
+  if (!row) throw new Error('user upsert returned no row');
+  return row;
+}
+
+/** Replaces the user's `saml` memberships with `groups` (SPEC §1 Membership), in one statement. */
+export async function replaceSamlMemberships(tx: Tx, userId: string, groups: readonly string[]): Promise<void> {
+  const list = [...new Set(groups)];
+  await tx.$executeRaw`
+    WITH gone AS (
+      DELETE FROM membership WHERE user_id = ${userId}::uuid AND source = 'saml' AND NOT (group_name = ANY(${list}::text[]))
+    )
+    INSERT INTO membership (user_id, source, group_name)
+    SELECT ${userId}::uuid, 'saml', g FROM unnest(${list}::text[]) AS g
+    ON CONFLICT DO NOTHING`;
+}
