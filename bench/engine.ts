@@ -193,8 +193,8 @@ function measure(): void {
  * instructions divided by the extra decisions excludes start-up, data generation and JIT warm-up.
  */
 function callgrind(): void {
-  const [short, long] = [2, 22];
-  const warmup = process.argv.includes('--warmup') ? WARMUP : 20;
+  const [short, long] = [1, 6];
+  const warmup = process.argv.includes('--warmup') ? WARMUP : 5;
   const instructions = (rounds: number): number => {
     const args = [
       '--tool=callgrind',
