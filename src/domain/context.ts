@@ -34,6 +34,12 @@ export interface DecisionContext {
   readonly byGroup: ReadonlyMap<string, readonly CompiledMapping[]>;
   /** Enabled case-insensitive mappings by lower-cased idpGroup, for groups sent with capitals. */
   readonly folded: ReadonlyMap<string, readonly CompiledMapping[]>;
+  /**
+   * Which (first, last) ASCII code-unit pairs, lower-cased, begin and end a key of `folded`:
+   * bit (first << 7 | last). A group whose ends are ASCII and whose lower-cased pair is absent
+   * cannot match a case-insensitive mapping, so it is never lower-cased (see match.ts).
+   */
+  readonly foldedEnds: Uint32Array;
   /** Candidate entry (key and 1-based rank) for every key the context knows, shared by traces. */
   readonly candidates: ReadonlyMap<string, TraceCandidate>;
 }
@@ -81,8 +87,23 @@ export function createDecisionContext(args: {
     preferenceOrder,
     byGroup,
     folded,
+    foldedEnds: endsFilter(folded.keys()),
     candidates,
   });
+}
+
+/** The (first, last) pair filter of the lower-cased keys; keys with a non-ASCII end never pass it. */
+function endsFilter(keys: Iterable<string>): Uint32Array {
+  const bits = new Uint32Array(512);
+  for (const key of keys) {
+    if (key.length === 0) continue;
+    const first = key.charCodeAt(0);
+    const last = key.charCodeAt(key.length - 1);
+    if (first >= 128 || last >= 128) continue;
+    const pair = (first << 7) | last;
+    bits[pair >>> 5] = (bits[pair >>> 5] as number) | (1 << (pair & 31));
+  }
+  return bits;
 }
 
 function freezePolicy(policy: Policy): Policy {

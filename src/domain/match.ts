@@ -13,8 +13,8 @@ export interface Matches {
 
 /**
  * Returns the enabled mappings matched by `groups`, sorted by mapping id (SPEC §2 step 1).
- * Costs one map look-up per group (two for a group with capitals when case-insensitive mappings
- * exist). When several group strings match one case-insensitive mapping, the smallest is
+ * Costs one map look-up per group; a second one, and a lower-cased copy, only for a group with
+ * capitals whose first and last letters begin and end some case-insensitive mapping's group. When several group strings match one case-insensitive mapping, the smallest is
  * reported, so the result does not depend on the order of `groups`.
  */
 export function matchMappings(ctx: DecisionContext, groups: readonly string[]): Matches {
@@ -26,7 +26,16 @@ export function matchMappings(ctx: DecisionContext, groups: readonly string[]): 
     if (hits !== undefined) {
       for (let i = 0; i < hits.length; i++) addMatch(matches, hits[i] as CompiledMapping, group);
     }
-    if (!folding) continue;
+    if (!folding || group.length === 0) continue;
+    // Lower-casing an ASCII code unit gives one ASCII code unit, whatever surrounds it: when both
+    // ends of the group are ASCII, the lower-cased group begins and ends with their lower case,
+    // and a pair no folded key has rules the group out without building its lower case.
+    const first = group.charCodeAt(0);
+    const last = group.charCodeAt(group.length - 1);
+    if (first < 128 && last < 128) {
+      const pair = (lowerAscii(first) << 7) | lowerAscii(last);
+      if ((((ctx.foldedEnds[pair >>> 5] as number) >>> (pair & 31)) & 1) === 0) continue;
+    }
     // A group already in lower case was fully served by byGroup; only capitals need a second look.
     const lower = group.toLowerCase();
     if (lower === group) continue;
@@ -36,6 +45,10 @@ export function matchMappings(ctx: DecisionContext, groups: readonly string[]): 
     }
   }
   return matches;
+}
+
+function lowerAscii(c: number): number {
+  return c >= 65 && c <= 90 ? c | 32 : c;
 }
 
 function addMatch(matches: Matches, mapping: CompiledMapping, group: string): void {
