@@ -2,6 +2,7 @@
  * Everything decide() needs that does not change from one user to the next, compiled once so
  * that a decision costs O(groups) rather than O(mappings) (SPEC §2 step 1, §3 redistributions).
  */
+import { KeyTable } from './group-index.js';
 import { compareCandidates } from './rank.js';
 import { compareStrings, insertSorted } from './sorted.js';
 import type { TraceCandidate, TraceMatch } from './trace.js';
@@ -52,9 +53,9 @@ export interface DecisionContext {
    * Enabled mappings by the one string that matches them as sent: case-sensitive ones by idpGroup,
    * case-insensitive ones by lower-cased idpGroup (an already lower-case group matches them as is).
    */
-  readonly byGroup: ReadonlyMap<string, readonly CompiledMapping[]>;
+  readonly byGroup: KeyTable<CompiledMapping>;
   /** Enabled case-insensitive mappings by lower-cased idpGroup, for groups sent with capitals. */
-  readonly folded: ReadonlyMap<string, readonly CompiledMapping[]>;
+  readonly folded: KeyTable<CompiledMapping>;
   /**
    * Which (first, last) ASCII code-unit pairs, lower-cased, begin and end a key of `folded`:
    * bit (first << 7 | last). A group whose ends are ASCII and whose lower-cased pair is absent
@@ -84,17 +85,17 @@ export function createDecisionContext(args: {
   ]);
 
   const adminRoles = new Set(args.policy.adminRoles);
-  const byGroup = new Map<string, CompiledMapping[]>();
-  const folded = new Map<string, CompiledMapping[]>();
+  const byGroup = new KeyTable<CompiledMapping>();
+  const folded = new KeyTable<CompiledMapping>();
   for (const [order, mapping] of enabled.entries()) {
     const licenses = sortedDistinct(mapping.licenses);
     const compiled = compileMapping(order, mapping, licenses, adminRoles, licences);
     if (mapping.caseInsensitive) {
       const lower = mapping.idpGroup.toLowerCase();
-      addTo(byGroup, lower, compiled);
-      addTo(folded, lower, compiled);
+      byGroup.add(lower, compiled);
+      folded.add(lower, compiled);
     } else {
-      addTo(byGroup, mapping.idpGroup, compiled);
+      byGroup.add(mapping.idpGroup, compiled);
     }
   }
   return Object.freeze({
@@ -102,7 +103,7 @@ export function createDecisionContext(args: {
     preferenceOrder,
     byGroup,
     folded,
-    foldedEnds: endsFilter(folded.keys()),
+    foldedEnds: endsFilter(folded.keyList()),
     licences,
   });
 }
@@ -157,12 +158,6 @@ function freezePolicy(policy: Policy): Policy {
     fallbackToNextPreference: policy.fallbackToNextPreference,
     jit: Object.freeze({ ...policy.jit }),
   });
-}
-
-function addTo(index: Map<string, CompiledMapping[]>, key: string, mapping: CompiledMapping): void {
-  const bucket = index.get(key);
-  if (bucket) bucket.push(mapping);
-  else index.set(key, [mapping]);
 }
 
 function compileMapping(
