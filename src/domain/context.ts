@@ -2,7 +2,6 @@
  * Everything decide() needs that does not change from one user to the next, compiled once so
  * that a decision costs O(groups) rather than O(mappings) (SPEC §2 step 1, §3 redistributions).
  */
-import { KeyTable } from './group-index.js';
 import { compareCandidates } from './rank.js';
 import { compareStrings, insertSorted } from './sorted.js';
 import type { TraceCandidate, TraceMatch } from './trace.js';
@@ -53,9 +52,9 @@ export interface DecisionContext {
    * Enabled mappings by the one string that matches them as sent: case-sensitive ones by idpGroup,
    * case-insensitive ones by lower-cased idpGroup (an already lower-case group matches them as is).
    */
-  readonly byGroup: KeyTable<CompiledMapping>;
+  readonly byGroup: ReadonlyMap<string, readonly CompiledMapping[]>;
   /** Enabled case-insensitive mappings by lower-cased idpGroup, for groups sent with capitals. */
-  readonly folded: KeyTable<CompiledMapping>;
+  readonly folded: ReadonlyMap<string, readonly CompiledMapping[]>;
   /**
    * Which (first, last) ASCII code-unit pairs, lower-cased, begin and end a key of `folded`:
    * bit (first << 7 | last). A group whose ends are ASCII and whose lower-cased pair is absent
@@ -85,17 +84,17 @@ export function createDecisionContext(args: {
   ]);
 
   const adminRoles = new Set(args.policy.adminRoles);
-  const byGroup = new KeyTable<CompiledMapping>();
-  const folded = new KeyTable<CompiledMapping>();
+  const byGroup = new Map<string, CompiledMapping[]>();
+  const folded = new Map<string, CompiledMapping[]>();
   for (const [order, mapping] of enabled.entries()) {
     const licenses = sortedDistinct(mapping.licenses);
     const compiled = compileMapping(order, mapping, licenses, adminRoles, licences);
     if (mapping.caseInsensitive) {
       const lower = mapping.idpGroup.toLowerCase();
-      byGroup.add(lower, compiled);
-      folded.add(lower, compiled);
+      addTo(byGroup, lower, compiled);
+      addTo(folded, lower, compiled);
     } else {
-      byGroup.add(mapping.idpGroup, compiled);
+      addTo(byGroup, mapping.idpGroup, compiled);
     }
   }
   return Object.freeze({
@@ -103,7 +102,7 @@ export function createDecisionContext(args: {
     preferenceOrder,
     byGroup,
     folded,
-    foldedEnds: endsFilter(folded.keyList()),
+    foldedEnds: endsFilter(folded.keys()),
     licences,
   });
 }
@@ -158,6 +157,12 @@ function freezePolicy(policy: Policy): Policy {
     fallbackToNextPreference: policy.fallbackToNextPreference,
     jit: Object.freeze({ ...policy.jit }),
   });
+}
+
+function addTo(index: Map<string, CompiledMapping[]>, key: string, mapping: CompiledMapping): void {
+  const bucket = index.get(key);
+  if (bucket) bucket.push(mapping);
+  else index.set(key, [mapping]);
 }
 
 function compileMapping(

@@ -3,7 +3,6 @@
  * string the IdP sends; only mappings flagged caseInsensitive compare lower-cased.
  */
 import type { CompiledMapping, DecisionContext } from './context.js';
-import { foldedHashOf, hashOf } from './group-index.js';
 import { EMPTY } from './sorted.js';
 import type { TraceMatch } from './trace.js';
 
@@ -23,47 +22,35 @@ export function createMatches(): Matches {
 
 /**
  * Returns the enabled mappings matched by `groups`, sorted by mapping id (SPEC §2 step 1).
- * Costs one scan and one table probe per group; a second probe only for a group with capitals
- * whose first and last letters begin and end some case-insensitive mapping's group. Allocates
- * nothing, except the lower-cased copy of a non-ASCII group with case-insensitive mappings about. When several group strings match one case-insensitive mapping, the smallest is
+ * Costs one map look-up per group; a second one, and a lower-cased copy, only for a group with
+ * capitals whose first and last letters begin and end some case-insensitive mapping's group. When several group strings match one case-insensitive mapping, the smallest is
  * reported, so the result does not depend on the order of `groups`.
  */
 export function matchMappings(matches: Matches, ctx: DecisionContext, groups: readonly string[]): void {
   matches.count = 0;
-  const { byGroup, folded, foldedEnds } = ctx;
-  const folding = folded.size > 0;
+  const folding = ctx.folded.size > 0;
   for (let g = 0; g < groups.length; g++) {
     const group = groups[g] as string;
-    // FNV-1a of the group as sent (hashOf() inlined), noting capitals and non-ASCII code units.
-    let hash = 0x811c9dc5;
-    let capitals = false;
-    let bits = 0;
-    for (let i = 0; i < group.length; i++) {
-      const c = group.charCodeAt(i);
-      hash = Math.imul(hash ^ c, 0x01000193);
-      bits |= c;
-      if (c >= 65 && c <= 90) capitals = true;
-    }
-    const hits = byGroup.find(group, hash | 0);
+    const hits = ctx.byGroup.get(group);
     if (hits !== undefined) {
       for (let i = 0; i < hits.length; i++) addMatch(matches, hits[i] as CompiledMapping, group);
     }
-    // A group already in lower case was fully served by byGroup; only capitals need a second look.
-    if (!folding || (!capitals && bits < 128)) continue;
-    let fold: CompiledMapping[] | undefined;
-    if (bits < 128) {
-      // ASCII: lower-casing maps each code unit to one, so the lower-cased group begins and ends
-      // with the lower case of the group's ends; a pair no folded key has rules it out.
-      const pair = (lowerAscii(group.charCodeAt(0)) << 7) | lowerAscii(group.charCodeAt(group.length - 1));
-      if ((((foldedEnds[pair >>> 5] as number) >>> (pair & 31)) & 1) === 0) continue;
-      fold = folded.findFolded(group, foldedHashOf(group));
-    } else {
-      const lower = group.toLowerCase();
-      if (lower === group) continue;
-      fold = folded.find(lower, hashOf(lower));
+    if (!folding || group.length === 0) continue;
+    // Lower-casing an ASCII code unit gives one ASCII code unit, whatever surrounds it: when both
+    // ends of the group are ASCII, the lower-cased group begins and ends with their lower case,
+    // and a pair no folded key has rules the group out without building its lower case.
+    const first = group.charCodeAt(0);
+    const last = group.charCodeAt(group.length - 1);
+    if (first < 128 && last < 128) {
+      const pair = (lowerAscii(first) << 7) | lowerAscii(last);
+      if ((((ctx.foldedEnds[pair >>> 5] as number) >>> (pair & 31)) & 1) === 0) continue;
     }
-    if (fold !== undefined) {
-      for (let i = 0; i < fold.length; i++) addMatch(matches, fold[i] as CompiledMapping, group);
+    // A group already in lower case was fully served by byGroup; only capitals need a second look.
+    const lower = group.toLowerCase();
+    if (lower === group) continue;
+    const folded = ctx.folded.get(lower);
+    if (folded !== undefined) {
+      for (let i = 0; i < folded.length; i++) addMatch(matches, folded[i] as CompiledMapping, group);
     }
   }
 }

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { foldedHashOf, hashOf, KeyTable } from '../../../src/domain/group-index.js';
 import { context, decideFor, mapping, stock, subject } from './builders.js';
 import { decide } from '../../../src/domain/decide.js';
 
@@ -11,32 +10,6 @@ function naiveMatches(mappings: readonly { id: string; idpGroup: string; caseIns
     .map((m) => m.id)
     .sort();
 }
-
-describe('KeyTable', () => {
-  it('finds every key among many, including keys whose hashes collide in the table', () => {
-    const table = new KeyTable<number>();
-    const keys = Array.from({ length: 500 }, (_, i) => `Group-${i}`);
-    keys.forEach((key, i) => table.add(key, i));
-    table.add('Group-7', 1000);
-    expect(table.size).toBe(500);
-    keys.forEach((key, i) => expect(table.find(key, hashOf(key))).toEqual(i === 7 ? [7, 1000] : [i]));
-    expect(table.find('Group-500', hashOf('Group-500'))).toBeUndefined();
-    // A probe with a colliding hash but another key does not answer.
-    expect(table.find('nope', hashOf('Group-3'))).toBeUndefined();
-  });
-
-  it('finds a lower-cased key from any ASCII spelling, without lower-casing it', () => {
-    const table = new KeyTable<string>();
-    table.add('sales-emea', 'm1');
-    for (const spelling of ['Sales-EMEA', 'SALES-EMEA', 'sales-emea', 'sAlEs-eMeA']) {
-      expect(table.findFolded(spelling, foldedHashOf(spelling))).toEqual(['m1']);
-    }
-    expect(table.findFolded('Sales-EMEA2', foldedHashOf('Sales-EMEA2'))).toBeUndefined();
-    // '@' and '[' border A-Z: they are not letters and do not fold.
-    table.add('@x[', 'm2');
-    expect(table.findFolded('`X{', foldedHashOf('`X{'))).toBeUndefined();
-  });
-});
 
 describe('matching groups to mappings (SPEC §2 step 1)', () => {
   it('matches case-insensitive mappings whatever the case, including letters outside ASCII', () => {
