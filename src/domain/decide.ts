@@ -10,7 +10,7 @@ import { acquireOf, reasonOf, releaseOf, traceRelease } from './diff.js';
 import { splitHoldings, type Holdings } from './holdings.js';
 import { createMatches, matchedIds, matchMappings, traceMatches } from './match.js';
 import { collectOffers, createOffers } from './rank.js';
-import { copyOf, EMPTY, insertSortedAt } from './sorted.js';
+import { EMPTY, insertSorted } from './sorted.js';
 import type { TraceCandidate, TraceManual } from './trace.js';
 import type { Decision, Pool, Subject } from './types.js';
 
@@ -94,12 +94,12 @@ export function decide(ctx: DecisionContext, subject: Subject, pools: ReadonlyMa
 function rolesOf(matched: number): readonly string[] {
   if (matched === 0) return EMPTY;
   if (matched === 1) return (matches.mappings[0] as CompiledMapping).roles;
-  let n = 0;
+  roleBuffer.length = 0;
   for (let i = 0; i < matched; i++) {
     const roles = (matches.mappings[i] as CompiledMapping).roles;
-    for (let r = 0; r < roles.length; r++) n = insertSortedAt(roleBuffer, n, roles[r] as string);
+    for (let r = 0; r < roles.length; r++) insertSorted(roleBuffer, roles[r] as string);
   }
-  return copyOf(roleBuffer, n);
+  return roleBuffer.length === 0 ? EMPTY : roleBuffer.slice();
 }
 
 /** The trace's candidate primaries, best first; a lone candidate's shared list. */
