@@ -259,9 +259,14 @@ describe.skipIf(!existsSync(CHROMIUM))('admin page in chromium', () => {
     const ctx = await contextFor('admin');
     const page = await ctx.newPage();
     await page.goto(`${base}/admin#audit`);
-    await page.getByLabel('Actor').fill('admin:ada@demo.allot');
-    await page.getByRole('button', { name: 'Filter' }).click();
     await page.locator('tbody tr').first().waitFor();
+    await page.getByLabel('Actor').fill('admin:ada@demo.allot');
+    // The unfiltered list is on screen already: wait for the filtered answer, then for its rows.
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/audit?') && r.url().includes('actor=admin')),
+      page.getByRole('button', { name: 'Filter' }).click(),
+    ]);
+    await page.getByRole('button', { name: 'Filter' }).and(page.locator(':not([disabled])')).waitFor();
     const actors = await page.locator('tbody tr td:nth-child(2)').allTextContents();
     expect(actors.length).toBeGreaterThan(0);
     expect(new Set(actors)).toEqual(new Set(['admin:ada@demo.allot']));
