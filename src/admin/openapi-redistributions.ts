@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { startRedistributionBody } from './routes/redistributions.js';
 import { errorSchema } from './route.js';
 
-const job = z
+export const jobView = z
   .object({
     id: z.uuid(),
     status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
@@ -48,7 +48,7 @@ export function registerRedistributions(registry: OpenAPIRegistry): void {
     method: 'get',
     path: '/api/v1/redistributions',
     summary: 'Redistributions, newest first',
-    responses: { 200: { description: 'A page of jobs', content: { 'application/json': { schema: z.object({ items: z.array(job), nextCursor: z.string().nullable() }) } } }, ...errors },
+    responses: { 200: { description: 'A page of jobs', content: { 'application/json': { schema: z.object({ items: z.array(jobView), nextCursor: z.string().nullable() }) } } }, ...errors },
   });
   registry.registerPath({
     ...base,
@@ -56,7 +56,7 @@ export function registerRedistributions(registry: OpenAPIRegistry): void {
     path: '/api/v1/redistributions/{id}',
     summary: 'Status and progress of a redistribution',
     request: { params: id },
-    responses: { 200: { description: 'The job', content: { 'application/json': { schema: job } } }, 404: { description: 'Unknown id' }, ...errors },
+    responses: { 200: { description: 'The job', content: { 'application/json': { schema: jobView } } }, 404: { description: 'Unknown id' }, ...errors },
   });
   registry.registerPath({
     ...base,
@@ -64,6 +64,6 @@ export function registerRedistributions(registry: OpenAPIRegistry): void {
     path: '/api/v1/redistributions/{id}/cancel',
     summary: 'Cancel a redistribution between batches',
     request: { params: id },
-    responses: { 200: { description: 'The job', content: { 'application/json': { schema: job } } }, 404: { description: 'Unknown id' }, ...errors },
+    responses: { 200: { description: 'The job', content: { 'application/json': { schema: jobView } } }, 404: { description: 'Unknown id' }, ...errors },
   });
 }
