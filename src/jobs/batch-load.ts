@@ -104,30 +104,39 @@ export interface JobTrail {
   readonly releasedEarly: readonly HeldLicense[];
   /** Rows a lowered capacity took. */
   readonly evicted: readonly HeldLicense[];
+  /** The job already took this user's final decision (and wrote it). */
+  readonly decided: boolean;
 }
+
+const NO_TRAIL: JobTrail = { original: [], latest: [], releasedEarly: [], evicted: [], decided: false };
 
 /**
  * What this job already did to each user of the batch, read back from its own audit rows (written
  * in the same transactions as the changes, so they are exactly what committed). Only rows newer
- * than `auditFrom` (the newest audit id when the job started) are read, through (user_id, id).
+ * than `auditFrom` (the newest audit id when the job started) are read, through (user_id, id):
+ * the `|| ''` on actor and action keeps the planner off the (actor, id) and (action, id) indexes,
+ * which would scan every row this job wrote, once per batch.
  */
 export async function loadTrails(tx: Tx, ids: readonly string[], actor: string, auditFrom: string): Promise<Map<string, JobTrail>> {
   const rows = await tx.$queryRaw<{ user_id: string; action: string; before: HeldLicense[]; after: HeldLicense[] }[]>`
     SELECT user_id::text AS user_id, action, before, after FROM audit_event
-    WHERE user_id = ANY(${ids}::uuid[]) AND id > ${auditFrom}::bigint AND actor = ${actor}
-      AND action IN ('redistribution.release', 'redistribution.evict')
+    WHERE user_id = ANY(${ids}::uuid[]) AND id > ${auditFrom}::bigint AND (actor || '') = ${actor}
+      AND (action || '') IN ('redistribution.release', 'redistribution.evict', 'redistribution.decide')
     ORDER BY user_id, id`;
   const out = new Map<string, JobTrail>();
   for (const r of rows) {
     const prev = out.get(r.user_id);
+    if (r.action === 'redistribution.decide') {
+      out.set(r.user_id, { ...(prev ?? NO_TRAIL), decided: true });
+      continue;
+    }
     const gone = r.before.filter((b) => !r.after.some((a) => a.key === b.key && a.origin === b.origin));
-    const early = r.action === 'redistribution.release' ? gone : [];
-    const evicted = r.action === 'redistribution.evict' ? gone : [];
     out.set(r.user_id, {
-      original: prev?.original ?? r.before,
+      original: prev && prev.original.length + prev.latest.length > 0 ? prev.original : r.before,
       latest: r.after,
-      releasedEarly: [...(prev?.releasedEarly ?? []), ...early],
-      evicted: [...(prev?.evicted ?? []), ...evicted],
+      releasedEarly: [...(prev?.releasedEarly ?? []), ...(r.action === 'redistribution.release' ? gone : [])],
+      evicted: [...(prev?.evicted ?? []), ...(r.action === 'redistribution.evict' ? gone : [])],
+      decided: prev?.decided ?? false,
     });
   }
   return out;
