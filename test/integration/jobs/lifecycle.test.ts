@@ -52,9 +52,8 @@ describe('job lifecycle', { timeout: 240_000 }, () => {
   });
 
   it('cancels between batches: the job stops, what committed stays consistent', async () => {
-    let jobs!: RunningJobService;
     let batches = 0;
-    jobs = jobsFor(db, { batchSize: 3, hooks: { afterBatch: async ({ jobId }) => { if (++batches === 2) await jobs.cancel(jobId, 'admin:test'); } } });
+    const jobs: RunningJobService = jobsFor(db, { batchSize: 3, hooks: { afterBatch: async ({ jobId }) => { if (++batches === 2) await jobs.cancel(jobId, 'admin:test'); } } });
     const job = await jobs.startRedistribution(all, 'test');
     await jobs.idle();
     const done = await jobs.get(job.id);
@@ -86,8 +85,7 @@ describe('job lifecycle', { timeout: 240_000 }, () => {
     const expected = Object.fromEntries(plan.users.map((u) => [names.get(u.id), u.after.map((r) => (r.origin === 'manual' ? `${r.key}(manual)` : r.key))]));
 
     let batches = 0;
-    let first!: RunningJobService;
-    first = jobsFor(db, { batchSize: 2, hooks: { afterBatch: () => { if (++batches === 9) void first.stop(); } } });
+    const first: RunningJobService = jobsFor(db, { batchSize: 2, hooks: { afterBatch: () => { if (++batches === 9) void first.stop(); } } });
     const job = await first.startRedistribution(all, 'test');
     await first.idle();
     const abandoned = await first.get(job.id);
