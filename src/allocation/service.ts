@@ -71,11 +71,11 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
     for (let attempt = 0; ; attempt++) {
       try {
         const a: Attempt = { lockPools: attempt > 0, now: clock.now() };
-        result = await withTx(db, (tx) => fn(tx, a), { onRetry: () => metrics.txRetries.inc({ operation }) });
+        result = await withTx(db, (tx) => fn(tx, a), { onRetry: (_n, _e, reason) => metrics.txRetries.inc({ operation, reason }) });
         break;
       } catch (e) {
         if (!(e instanceof SeatRaceError) || attempt + 1 >= SEAT_RACE_ATTEMPTS) throw e;
-        metrics.txRetries.inc({ operation: `${operation}:seat-race` });
+        metrics.txRetries.inc({ operation, reason: 'seat-race' });
       }
     }
     const decisions = decided ? decided(result) : [];
@@ -115,12 +115,12 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
     for (let attempt = 0; ; attempt++) {
       try {
         const a: Attempt = { lockPools: attempt > 0, now: clock.now() };
-        const d = await withTx(db, (tx) => fn(tx, a), { onRetry: () => metrics.txRetries.inc({ operation }) });
+        const d = await withTx(db, (tx) => fn(tx, a), { onRetry: (_n, _e, reason) => metrics.txRetries.inc({ operation, reason }) });
         record(d, operation);
         return d;
       } catch (e) {
         if (!(e instanceof SeatRaceError) || attempt + 1 >= SEAT_RACE_ATTEMPTS) throw e;
-        metrics.txRetries.inc({ operation: `${operation}:seat-race` });
+        metrics.txRetries.inc({ operation, reason: 'seat-race' });
       }
     }
   }

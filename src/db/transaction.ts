@@ -7,10 +7,23 @@ export interface TxOptions {
   isolation?: Prisma.TransactionIsolationLevel;
   /** Retries after a serialization failure or deadlock (SQLSTATE 40001/40P01). */
   retries?: number;
-  onRetry?: (attempt: number, error: unknown) => void;
+  onRetry?: (attempt: number, error: unknown, reason: RetryReason) => void;
 }
 
 const RETRYABLE_SQLSTATE = new Set(['40001', '40P01']);
+
+/** Why a transaction was retried: the metric label (allot_transaction_retries_total{reason}). */
+export type RetryReason = 'deadlock' | 'serialization';
+
+/** Deadlock (40P01) or serialization failure (40001, Prisma P2034) of a retryable error. */
+export function retryReason(e: unknown): RetryReason {
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
+    const err = cur as { code?: unknown; meta?: { code?: unknown }; originalCode?: unknown; cause?: unknown };
+    if ([err.code, err.originalCode, err.meta?.code].includes('40P01')) return 'deadlock';
+    cur = err.cause;
+  }
+  return /deadlock detected/i.test(String((e as Error | undefined)?.message ?? '')) ? 'deadlock' : 'serialization';
+}
 
 /** True for serialization failures and deadlocks, however the driver adapter wraps them. */
 export function isRetryable(e: unknown): boolean {
@@ -37,7 +50,7 @@ export async function withTx<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: TxOpti
       });
     } catch (e) {
       if (attempt >= retries || !isRetryable(e)) throw e;
-      opts.onRetry?.(attempt + 1, e);
+      opts.onRetry?.(attempt + 1, e, retryReason(e));
       await new Promise((r) => setTimeout(r, 5 * 2 ** attempt + Math.random() * 10));
     }
   }

@@ -78,7 +78,7 @@ export async function runRedistribution(deps: RunnerDeps, jobId: string): Promis
       await step(env, draft, params);
       await save(tx, jobId, draft, env.now);
       return draft;
-    });
+    }, { onRetry: (_n, _e, reason) => deps.metrics.txRetries.inc({ operation: 'redistribution.batch', reason }) });
     if (next === 'lost' || next === 'cancelled') return next;
     state = next;
     deps.metrics.jobProgress.set({ job: jobId, kind: job.kind }, state.total === 0 ? 1 : state.processed / state.total);
