@@ -1,5 +1,7 @@
 import type { Db } from './client.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { AppError } from '../shared/errors.js';
+import { isDatabaseUnavailable } from './errors.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -42,6 +44,7 @@ export function isRetryable(e: unknown): boolean {
 export async function withTx<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: TxOptions = {}): Promise<T> {
   const retries = opts.retries ?? 3;
   for (let attempt = 0; ; attempt++) {
+    const losses = db.connectionLosses();
     try {
       return await db.prisma.$transaction(fn, {
         maxWait: db.tx.maxWait,
@@ -49,9 +52,21 @@ export async function withTx<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: TxOpti
         ...(opts.isolation ? { isolationLevel: opts.isolation } : {}),
       });
     } catch (e) {
+      if (db.connectionLosses() !== losses && !(e instanceof AppError) && !isDatabaseUnavailable(e)) throw connectionLost(e);
       if (attempt >= retries || !isRetryable(e)) throw e;
       opts.onRetry?.(attempt + 1, e, retryReason(e));
       await new Promise((r) => setTimeout(r, 5 * 2 ** attempt + Math.random() * 10));
     }
   }
+}
+
+/**
+ * A connection broke while this transaction ran: sibling queries of the broken one may fail in
+ * other ways (Prisma resolves them with undefined), so the first error seen can be a TypeError.
+ * Nothing was committed; the caller answers 503 (retry), not 500.
+ */
+function connectionLost(cause: unknown): AppError {
+  const err = new AppError('DATABASE_UNAVAILABLE', 'the database connection was lost during the transaction');
+  (err as { cause?: unknown }).cause = cause;
+  return err;
 }

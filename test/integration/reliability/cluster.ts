@@ -157,9 +157,9 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 /** Polls until check() is true (no timing asserted: the suite timeout is the bound). */
-export async function until(check: () => Promise<boolean>, intervalMs = 200): Promise<void> {
+export async function until(check: () => Promise<boolean>, intervalMs = 200, rethrow = false): Promise<void> {
   for (;;) {
-    if (await check().catch(() => false)) return;
+    if (await check().catch((e: unknown) => (rethrow ? Promise.reject(e) : false))) return;
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
