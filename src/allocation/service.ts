@@ -12,6 +12,7 @@ import type { Logger } from '../shared/logger.js';
 import { resolveUserId } from '../users/resolve.js';
 import { decideUserInTx, evaluateUser, loadHoldings, type DecideOptions, type UserDecision } from './decide-user.js';
 import { lockUser } from './user-lock.js';
+import { loadPools } from './snapshot.js';
 import { createContextCache } from './context-cache.js';
 import { assignManual, revokeManual } from './manual.js';
 import { SeatRaceError } from './seats.js';
@@ -145,6 +146,9 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
         'manual',
         async (tx, a) => {
           await lockUser(tx, userId);
+          // A manual edit releases one pool and takes another out of key order; locking every
+          // pool row in key order first keeps it from deadlocking with batches and logins.
+          await loadPools(tx, true);
           const before = await loadHoldings(tx, userId);
           await assignManual(tx, userId, key);
           return decideInTx(tx, userId, a, { actor, action: 'user.license.assign', before });
@@ -158,6 +162,7 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
         'manual',
         async (tx, a) => {
           await lockUser(tx, userId);
+          await loadPools(tx, true);
           const before = await loadHoldings(tx, userId);
           await revokeManual(tx, userId, key);
           return decideInTx(tx, userId, a, { actor, action: 'user.license.revoke', before });

@@ -43,6 +43,8 @@ export interface RunnerDeps {
   stopping(): boolean;
 }
 
+const BATCH_RETRIES = 8;
+
 export type RunOutcome = 'succeeded' | 'cancelled' | 'lost' | 'stopped';
 
 interface State {
@@ -78,7 +80,12 @@ export async function runRedistribution(deps: RunnerDeps, jobId: string): Promis
       await step(env, draft, params);
       await save(tx, jobId, draft, env.now);
       return draft;
-    }, { onRetry: (_n, _e, reason) => deps.metrics.txRetries.inc({ operation: 'redistribution.batch', reason }) });
+    }, {
+      // A batch locks many users and pools, so it meets logins and manual edits more often than
+      // they meet each other; losing a deadlock a few times must not fail the whole job.
+      retries: BATCH_RETRIES,
+      onRetry: (_n, _e, reason) => deps.metrics.txRetries.inc({ operation: 'redistribution.batch', reason }),
+    });
     if (next === 'lost' || next === 'cancelled') return next;
     state = next;
     deps.metrics.jobProgress.set({ job: jobId, kind: job.kind }, state.total === 0 ? 1 : state.processed / state.total);

@@ -233,6 +233,7 @@ describe.skipIf(!usingPostgres() || !restartWanted)('PostgreSQL restarted under 
     loading = false;
     await load;
     expect(statuses.filter((s) => s !== 303 && s !== 503)).toEqual([]);
+    console.log(`logins during the restart: ${statuses.filter((s) => s === 303).length} × 303, ${statuses.filter((s) => s === 503).length} × 503`);
     expect((await login(base(), idp, { nameId: 'after-restart@example.com', groups: ['Engineers'] })).status).toBe(303);
     expect(cluster.instances[0]!.proc.child.exitCode).toBeNull();
     expect(await checkInvariants(db.prisma)).toEqual([]);
