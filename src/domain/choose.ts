@@ -3,21 +3,34 @@
  * and the optional fallback, with a kept manual primary taking the user's one primary slot.
  */
 import { evaluateBundle, type Holder } from './bundle.js';
-import type { DecisionContext } from './context.js';
+import type { CompiledLicence, DecisionContext } from './context.js';
 import type { Holdings } from './holdings.js';
-import { candidateOf, kindOf, type Offers } from './rank.js';
+import { kindOf, type Offers } from './rank.js';
 import { EMPTY } from './sorted.js';
 import type { TraceBundle, TraceRule } from './trace.js';
 import type { Pool } from './types.js';
 
+/** The choice, written into a record decide() reuses from call to call. */
 export interface Choice {
-  readonly rule: TraceRule;
+  rule: TraceRule;
   /** A primary not granted because the user keeps a manual primary. */
-  readonly suppressedPrimary: string | null;
+  suppressedPrimary: string | null;
   /** Every bundle tried, in order. */
-  readonly bundles: readonly TraceBundle[];
+  bundles: readonly TraceBundle[];
   /** The bundle that fits, null when none did. */
-  readonly granted: TraceBundle | null;
+  granted: TraceBundle | null;
+}
+
+export function createChoice(): Choice {
+  return { rule: 'NO_MAPPING', suppressedPrimary: null, bundles: EMPTY, granted: null };
+}
+
+/** No matched mapping: no bundle (SPEC §2 step 1). */
+export function chooseNothing(out: Choice): void {
+  out.rule = 'NO_MAPPING';
+  out.suppressedPrimary = null;
+  out.bundles = EMPTY;
+  out.granted = null;
 }
 
 /**
@@ -25,21 +38,22 @@ export interface Choice {
  * while the user keeps another manual primary, it is suppressed: one primary per user (SPEC §1).
  */
 export function chooseAdmin(
+  out: Choice,
   ctx: DecisionContext,
   pools: ReadonlyMap<string, Pool>,
   holder: Holder,
   holdings: Holdings,
-): Choice {
-  const candidate = candidateOf(ctx, ctx.policy.adminLicense);
-  const pool = pools.get(candidate.key);
-  const isPrimary = kindOf(candidate, pool) === 'primary';
-  const suppressed = isPrimary && holdings.manualPrimary !== null && holdings.manualPrimary !== candidate.key;
+): void {
+  const licence = ctx.licences.get(ctx.policy.adminLicense) as CompiledLicence;
+  const pool = pools.get(licence.key);
+  const isPrimary = kindOf(licence.candidate, pool) === 'primary';
+  const suppressed = isPrimary && holdings.manualPrimary !== null && holdings.manualPrimary !== licence.key;
   const bundle = suppressed
-    ? evaluateBundle(holder, null, undefined, EMPTY, EMPTY)
+    ? evaluateBundle(holder, null, undefined, EMPTY, EMPTY, 0)
     : isPrimary
-      ? evaluateBundle(holder, candidate, pool, EMPTY, EMPTY)
-      : evaluateBundle(holder, null, undefined, [candidate], [pool]);
-  return single('ADMIN_ONLY', suppressed ? candidate.key : null, bundle);
+      ? evaluateBundle(holder, licence, pool, EMPTY, EMPTY, 0)
+      : evaluateBundle(holder, null, undefined, [licence], [pool], 1);
+  single(out, 'ADMIN_ONLY', suppressed ? licence.key : null, bundle);
 }
 
 /**
@@ -47,32 +61,42 @@ export function chooseAdmin(
  * only with policy.fallbackToNextPreference. A kept manual primary takes the primary slot, so
  * the bundle is then the add-ons alone.
  */
-export function choosePreference(
-  ctx: DecisionContext,
-  holder: Holder,
-  holdings: Holdings,
-  offers: Offers,
-): Choice {
-  const { primaries, primaryPools, addons, addonPools } = offers;
-  const top = primaries[0];
-  if (top === undefined || holdings.manualPrimary !== null) {
-    const bundle = evaluateBundle(holder, null, undefined, addons, addonPools);
-    if (top === undefined) return single('ADDONS_ONLY', null, bundle);
-    return single('MANUAL_PRIMARY', top.key === holdings.manualPrimary ? null : top.key, bundle);
+export function choosePreference(out: Choice, ctx: DecisionContext, holder: Holder, holdings: Holdings, offers: Offers): void {
+  const { primaries, primaryPools, primaryCount, addons, addonPools, addonCount } = offers;
+  if (primaryCount === 0 || holdings.manualPrimary !== null) {
+    const bundle = evaluateBundle(holder, null, undefined, addons, addonPools, addonCount);
+    if (primaryCount === 0) {
+      single(out, 'ADDONS_ONLY', null, bundle);
+      return;
+    }
+    const top = (primaries[0] as CompiledLicence).key;
+    single(out, 'MANUAL_PRIMARY', top === holdings.manualPrimary ? null : top, bundle);
+    return;
   }
-  const first = evaluateBundle(holder, top, primaryPools[0], addons, addonPools);
-  if (first.fits || !ctx.policy.fallbackToNextPreference || primaries.length === 1) {
-    return single('PREFERENCE', null, first);
+  const first = evaluateBundle(holder, primaries[0] as CompiledLicence, primaryPools[0], addons, addonPools, addonCount);
+  if (first.fits || !ctx.policy.fallbackToNextPreference || primaryCount === 1) {
+    single(out, 'PREFERENCE', null, first);
+    return;
   }
   const bundles: TraceBundle[] = [first];
-  for (let i = 1; i < primaries.length; i++) {
-    const next = evaluateBundle(holder, primaries[i] ?? null, primaryPools[i], addons, addonPools);
+  out.suppressedPrimary = null;
+  out.bundles = bundles;
+  for (let i = 1; i < primaryCount; i++) {
+    const next = evaluateBundle(holder, primaries[i] as CompiledLicence, primaryPools[i], addons, addonPools, addonCount);
     bundles.push(next);
-    if (next.fits) return { rule: 'FALLBACK', suppressedPrimary: null, bundles, granted: next };
+    if (next.fits) {
+      out.rule = 'FALLBACK';
+      out.granted = next;
+      return;
+    }
   }
-  return { rule: 'PREFERENCE', suppressedPrimary: null, bundles, granted: null };
+  out.rule = 'PREFERENCE';
+  out.granted = null;
 }
 
-function single(rule: TraceRule, suppressedPrimary: string | null, bundle: TraceBundle): Choice {
-  return { rule, suppressedPrimary, bundles: [bundle], granted: bundle.fits ? bundle : null };
+function single(out: Choice, rule: TraceRule, suppressedPrimary: string | null, bundle: TraceBundle): void {
+  out.rule = rule;
+  out.suppressedPrimary = suppressedPrimary;
+  out.bundles = [bundle];
+  out.granted = bundle.fits ? bundle : null;
 }

@@ -2,19 +2,29 @@
  * The target against what the user holds (SPEC §2 step 7), and the reason code.
  */
 import { compareHeld, type Holdings } from './holdings.js';
-import { EMPTY, includesKey, insertSortedBy } from './sorted.js';
+import { copyOf, EMPTY, includesKey } from './sorted.js';
 import type { TraceRelease } from './trace.js';
 import type { HeldLicense, ReasonCode } from './types.js';
 
 /** Target keys with no mapping-origin row yet, each needing a new seat (SPEC §2 step 7). Sorted. */
 export function acquireOf(target: readonly string[], holdings: Holdings): readonly string[] {
-  let acquire: string[] | undefined;
+  let n = 0;
+  for (let i = 0; i < target.length; i++) {
+    if (!includesKey(holdings.mappingHeld, target[i] as string)) n++;
+  }
+  if (n === target.length) return target;
+  if (n === 0) return EMPTY;
+  const acquire = new Array<string>(n);
+  n = 0;
   for (let i = 0; i < target.length; i++) {
     const key = target[i] as string;
-    if (!includesKey(holdings.mappingHeld, key)) (acquire ??= []).push(key);
+    if (!includesKey(holdings.mappingHeld, key)) acquire[n++] = key;
   }
-  return acquire ?? EMPTY;
+  return acquire;
 }
+
+/** Scratch list for releaseOf(); see copyOf(). */
+const scratch: HeldLicense[] = [];
 
 /**
  * Rows to delete, sorted by key: mapping-origin rows outside the target, and manual rows the
@@ -22,14 +32,25 @@ export function acquireOf(target: readonly string[], holdings: Holdings): readon
  * released and acquired again as a mapping row: its seat is freed first, so the swap cannot fail.
  */
 export function releaseOf(target: readonly string[], holdings: Holdings): readonly HeldLicense[] {
-  let release: HeldLicense[] | undefined;
   const { mappingHeld, revoked } = holdings;
+  let n = 0;
   for (let i = 0; i < mappingHeld.length; i++) {
     const row = mappingHeld[i] as HeldLicense;
-    if (!target.includes(row.key)) insertSortedBy((release ??= []), row, compareHeld);
+    if (!target.includes(row.key)) n = insertHeld(n, row);
   }
-  for (let i = 0; i < revoked.length; i++) insertSortedBy((release ??= []), revoked[i] as HeldLicense, compareHeld);
-  return release ?? EMPTY;
+  for (let i = 0; i < revoked.length; i++) n = insertHeld(n, revoked[i] as HeldLicense);
+  return copyOf(scratch, n);
+}
+
+/** Stable sorted insertion into the first `count` scratch rows; returns the new count. */
+function insertHeld(count: number, row: HeldLicense): number {
+  let i = count;
+  while (i > 0 && compareHeld(scratch[i - 1] as HeldLicense, row) > 0) {
+    scratch[i] = scratch[i - 1] as HeldLicense;
+    i--;
+  }
+  scratch[i] = row;
+  return count + 1;
 }
 
 /**
@@ -56,10 +77,10 @@ export function reasonOf(
  */
 export function traceRelease(rows: readonly HeldLicense[]): readonly TraceRelease[] {
   if (rows.length === 0) return EMPTY;
-  const out: TraceRelease[] = [];
+  const out = new Array<TraceRelease>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as HeldLicense;
-    out.push({ key: row.key, origin: row.origin });
+    out[i] = { key: row.key, origin: row.origin };
   }
   return out;
 }

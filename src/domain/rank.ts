@@ -1,22 +1,29 @@
 /**
  * Licence kinds and the ranking of candidate primaries (SPEC §2 step 4).
  */
-import type { CompiledMapping, DecisionContext } from './context.js';
+import type { CompiledLicence, CompiledMapping, DecisionContext } from './context.js';
 import { compareStrings } from './sorted.js';
 import type { TraceCandidate } from './trace.js';
 import type { LicenseKind, Pool } from './types.js';
 
 /**
  * The licences offered by the matched mappings, split by kind, each with its pool looked up once
- * per decision (parallel lists, to spare an object per licence).
+ * per decision (parallel lists). decide() reuses one instance from call to call: the lists are
+ * overwritten, never shrunk, and only the first `primaryCount` / `addonCount` entries count.
  */
 export interface Offers {
-  /** Candidate primaries, best first; this list is also the trace's candidate list. */
-  readonly primaries: TraceCandidate[];
+  /** Candidate primaries, best first (by byPreference). */
+  readonly primaries: CompiledLicence[];
   readonly primaryPools: (Pool | undefined)[];
+  primaryCount: number;
   /** Add-ons of every matched mapping, by key (SPEC §2 step 4: also those whose primary lost). */
-  readonly addons: TraceCandidate[];
+  readonly addons: CompiledLicence[];
   readonly addonPools: (Pool | undefined)[];
+  addonCount: number;
+}
+
+export function createOffers(): Offers {
+  return { primaries: [], primaryPools: [], primaryCount: 0, addons: [], addonPools: [], addonCount: 0 };
 }
 
 /**
@@ -30,29 +37,36 @@ export function kindOf(candidate: TraceCandidate, pool: Pool | undefined): Licen
 
 /** The candidate entry (key, 1-based preference rank) of a key (SPEC §2 step 4). */
 export function candidateOf(ctx: DecisionContext, key: string): TraceCandidate {
-  return ctx.candidates.get(key) ?? { key, rank: null };
+  return ctx.licences.get(key)?.candidate ?? { key, rank: null };
 }
 
-/** Collects and ranks the matched mappings' licences (SPEC §2 step 4). */
-export function collectOffers(mappings: readonly CompiledMapping[], pools: ReadonlyMap<string, Pool>): Offers {
-  const offers: Offers = { primaries: [], primaryPools: [], addons: [], addonPools: [] };
-  for (let m = 0; m < mappings.length; m++) {
+/** Collects and ranks the licences of the first `count` matched mappings into `offers` (SPEC §2 step 4). */
+export function collectOffers(
+  offers: Offers,
+  mappings: readonly CompiledMapping[],
+  count: number,
+  pools: ReadonlyMap<string, Pool>,
+): void {
+  offers.primaryCount = 0;
+  offers.addonCount = 0;
+  for (let m = 0; m < count; m++) {
     const licences = (mappings[m] as CompiledMapping).offers;
     for (let l = 0; l < licences.length; l++) {
-      const candidate = licences[l] as TraceCandidate;
-      const pool = pools.get(candidate.key);
-      if (kindOf(candidate, pool) === 'primary') {
-        insert(offers.primaries, offers.primaryPools, candidate, pool, compareCandidates);
+      const licence = licences[l] as CompiledLicence;
+      if (listed(offers.primaries, offers.primaryCount, licence) || listed(offers.addons, offers.addonCount, licence)) continue;
+      const pool = pools.get(licence.key);
+      if (kindOf(licence.candidate, pool) === 'primary') {
+        offers.primaryCount = insertByPreference(offers.primaries, offers.primaryPools, offers.primaryCount, licence, pool);
       } else {
-        insert(offers.addons, offers.addonPools, candidate, pool, compareKeys);
+        offers.addonCount = insertByKey(offers.addons, offers.addonPools, offers.addonCount, licence, pool);
       }
     }
   }
-  return offers;
 }
 
 /**
  * Best first: by preference rank, keys missing from the order last, ties by key (SPEC §2 step 4).
+ * The context compiles this order into CompiledLicence.byPreference.
  */
 export function compareCandidates(a: TraceCandidate, b: TraceCandidate): number {
   if (a.rank !== b.rank) {
@@ -63,27 +77,44 @@ export function compareCandidates(a: TraceCandidate, b: TraceCandidate): number 
   return compareStrings(a.key, b.key);
 }
 
-function compareKeys(a: TraceCandidate, b: TraceCandidate): number {
-  return compareStrings(a.key, b.key);
+function listed(list: readonly CompiledLicence[], count: number, licence: CompiledLicence): boolean {
+  for (let i = 0; i < count; i++) if (list[i] === licence) return true;
+  return false;
 }
 
-/** Sorted insertion into two parallel lists; a key already listed is skipped. */
-function insert(
-  list: TraceCandidate[],
+/** Sorted insertion into the first `count` entries of two parallel lists; returns the new count. */
+function insertByPreference(
+  list: CompiledLicence[],
   pools: (Pool | undefined)[],
-  candidate: TraceCandidate,
+  count: number,
+  licence: CompiledLicence,
   pool: Pool | undefined,
-  compare: (a: TraceCandidate, b: TraceCandidate) => number,
-): void {
-  for (let i = 0; i < list.length; i++) if ((list[i] as TraceCandidate).key === candidate.key) return;
-  let i = list.length;
-  while (i > 0 && compare(list[i - 1] as TraceCandidate, candidate) > 0) i--;
-  list.push(candidate);
-  pools.push(pool);
-  for (let j = list.length - 1; j > i; j--) {
-    list[j] = list[j - 1] as TraceCandidate;
-    pools[j] = pools[j - 1];
+): number {
+  let i = count;
+  while (i > 0 && (list[i - 1] as CompiledLicence).byPreference > licence.byPreference) {
+    list[i] = list[i - 1] as CompiledLicence;
+    pools[i] = pools[i - 1];
+    i--;
   }
-  list[i] = candidate;
+  list[i] = licence;
   pools[i] = pool;
+  return count + 1;
+}
+
+function insertByKey(
+  list: CompiledLicence[],
+  pools: (Pool | undefined)[],
+  count: number,
+  licence: CompiledLicence,
+  pool: Pool | undefined,
+): number {
+  let i = count;
+  while (i > 0 && (list[i - 1] as CompiledLicence).byKey > licence.byKey) {
+    list[i] = list[i - 1] as CompiledLicence;
+    pools[i] = pools[i - 1];
+    i--;
+  }
+  list[i] = licence;
+  pools[i] = pool;
+  return count + 1;
 }

@@ -22,30 +22,6 @@ export function insertSorted(list: string[], value: string): boolean {
   return true;
 }
 
-/** The sorted distinct union of two sorted distinct lists; either list itself when the other is empty. */
-export function mergeSorted(a: readonly string[], b: readonly string[]): readonly string[] {
-  if (b.length === 0) return a;
-  if (a.length === 0) return b;
-  const out: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i] as string;
-    const y = b[j] as string;
-    if (x === y) j++;
-    else if (y < x) {
-      out.push(y);
-      j++;
-      continue;
-    }
-    out.push(x);
-    i++;
-  }
-  while (i < a.length) out.push(a[i++] as string);
-  while (j < b.length) out.push(b[j++] as string);
-  return out;
-}
-
 /** Inserts `item` into `list` kept sorted by `compare`, after any equal items (stable). */
 export function insertSortedBy<T>(list: T[], item: T, compare: (a: T, b: T) => number): void {
   let i = list.length;
@@ -64,4 +40,29 @@ export function compareStrings(a: string, b: string): number {
 export function includesKey(list: readonly { readonly key: string }[], key: string): boolean {
   for (let i = 0; i < list.length; i++) if ((list[i] as { readonly key: string }).key === key) return true;
   return false;
+}
+
+/**
+ * Inserts `value` into the sorted distinct first `count` entries of `buffer`, a scratch list
+ * reused from call to call (so it never regrows); returns the new count.
+ */
+export function insertSortedAt(buffer: string[], count: number, value: string): number {
+  let i = count;
+  while (i > 0) {
+    const prev = buffer[i - 1] as string;
+    if (prev < value) break;
+    if (prev === value) return count;
+    i--;
+  }
+  for (let j = count; j > i; j--) buffer[j] = buffer[j - 1] as string;
+  buffer[i] = value;
+  return count + 1;
+}
+
+/** The first `count` entries of a scratch list, as a new list of exactly that length (EMPTY for 0). */
+export function copyOf<T>(buffer: readonly T[], count: number): readonly T[] {
+  if (count === 0) return EMPTY;
+  const out = new Array<T>(count);
+  for (let i = 0; i < count; i++) out[i] = buffer[i] as T;
+  return out;
 }

@@ -78,6 +78,19 @@ describe('demo identity provider', () => {
     }
   });
 
+  it('generates the demo IdP key once under the data directory and reuses it', async () => {
+    const { mkdtempSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { loadOrCreateKeys } = await import('../../../src/demo/keys.js');
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'allot-demo-')), 'data');
+    const [a, b] = await Promise.all([loadOrCreateKeys(dir, 'demo'), loadOrCreateKeys(dir, 'demo')]);
+    expect(b.cert).toBe(a.cert);
+    expect((await loadOrCreateKeys(dir, 'demo')).privateKey).toBe(a.privateKey);
+    expect(statSync(path.join(dir, 'demo-idp.key')).mode & 0o777).toBe(0o600);
+    expect(a.cert).toMatch(/^-----BEGIN CERTIFICATE-----/);
+  });
+
   it('does not exist in production', async () => {
     const app = demoApp('production');
     await request(app).get('/demo/idp').expect(404);

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inflateRawSync } from 'node:zlib';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
 import { holdings, seedLicenses, seedMapping, specLicenses, seedPolicy } from '../../helpers/seed.js';

@@ -9,7 +9,7 @@ import { RSA_SHA1 } from '../../../src/demo/mint.js';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
 import { seedLicenses, seedMapping, specLicenses } from '../../helpers/seed.js';
 import { b64, createTestIdp, TARGET, type TestIdp } from '../../helpers/idp.js';
-import { assertionOf, envelope, evilAssertion, replaceAssertion, stripResponseSignature, stripSignatures } from '../../helpers/hostile.js';
+import { assertionOf, envelope, evilAssertion, replaceAssertion, stripSignatures } from '../../helpers/hostile.js';
 import { issueRequest, postAcs, samlApp, testConfig, type SamlApp } from '../../helpers/saml-app.js';
 
 let db: TestDb;

@@ -3,7 +3,7 @@ import type { Profile } from '@node-saml/node-saml';
 import { toIdentity, values } from '../../../src/saml/profile.js';
 import { safeRelayState } from '../../../src/saml/relay-state.js';
 import { scanResponse } from '../../../src/saml/checks/xml-scan.js';
-import { SamlRefusal } from '../../../src/saml/checks/refusal.js';
+import type { SamlRefusal } from '../../../src/saml/checks/refusal.js';
 
 const profile = (attributes: Record<string, unknown>): Profile => ({ issuer: 'x', nameID: 'n', nameIDFormat: 'f', attributes }) as unknown as Profile;
 
