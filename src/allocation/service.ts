@@ -12,6 +12,7 @@ import type { Logger } from '../shared/logger.js';
 import { resolveUserId } from '../users/resolve.js';
 import { decideUserInTx, evaluateUser, loadHoldings, type DecideOptions, type UserDecision } from './decide-user.js';
 import { lockUser } from './user-lock.js';
+import { loadPools } from './snapshot.js';
 import { createContextCache } from './context-cache.js';
 import { assignManual, revokeManual } from './manual.js';
 import { SeatRaceError } from './seats.js';
@@ -71,11 +72,11 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
     for (let attempt = 0; ; attempt++) {
       try {
         const a: Attempt = { lockPools: attempt > 0, now: clock.now() };
-        result = await withTx(db, (tx) => fn(tx, a), { onRetry: () => metrics.txRetries.inc({ operation }) });
+        result = await withTx(db, (tx) => fn(tx, a), { onRetry: (_n, _e, reason) => metrics.txRetries.inc({ operation, reason }) });
         break;
       } catch (e) {
         if (!(e instanceof SeatRaceError) || attempt + 1 >= SEAT_RACE_ATTEMPTS) throw e;
-        metrics.txRetries.inc({ operation: `${operation}:seat-race` });
+        metrics.txRetries.inc({ operation, reason: 'seat-race' });
       }
     }
     const decisions = decided ? decided(result) : [];
@@ -115,12 +116,12 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
     for (let attempt = 0; ; attempt++) {
       try {
         const a: Attempt = { lockPools: attempt > 0, now: clock.now() };
-        const d = await withTx(db, (tx) => fn(tx, a), { onRetry: () => metrics.txRetries.inc({ operation }) });
+        const d = await withTx(db, (tx) => fn(tx, a), { onRetry: (_n, _e, reason) => metrics.txRetries.inc({ operation, reason }) });
         record(d, operation);
         return d;
       } catch (e) {
         if (!(e instanceof SeatRaceError) || attempt + 1 >= SEAT_RACE_ATTEMPTS) throw e;
-        metrics.txRetries.inc({ operation: `${operation}:seat-race` });
+        metrics.txRetries.inc({ operation, reason: 'seat-race' });
       }
     }
   }
@@ -145,6 +146,9 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
         'manual',
         async (tx, a) => {
           await lockUser(tx, userId);
+          // A manual edit releases one pool and takes another out of key order; locking every
+          // pool row in key order first keeps it from deadlocking with batches and logins.
+          await loadPools(tx, true);
           const before = await loadHoldings(tx, userId);
           await assignManual(tx, userId, key);
           return decideInTx(tx, userId, a, { actor, action: 'user.license.assign', before });
@@ -158,6 +162,7 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
         'manual',
         async (tx, a) => {
           await lockUser(tx, userId);
+          await loadPools(tx, true);
           const before = await loadHoldings(tx, userId);
           await revokeManual(tx, userId, key);
           return decideInTx(tx, userId, a, { actor, action: 'user.license.revoke', before });

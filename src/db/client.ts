@@ -13,6 +13,11 @@ export interface Db {
   /** Interactive-transaction limits, sized for the engine (PGlite runs one transaction at a time). */
   readonly tx: { maxWait: number; timeout: number };
   ping(): Promise<void>;
+  /**
+   * How many connections broke so far (terminated backend, server gone). withTx compares it around
+   * a transaction: a failure of any shape while a connection broke is the database's, not a bug.
+   */
+  connectionLosses(): number;
   pendingMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -52,7 +57,16 @@ async function createPostgresDb(url: string, opts: DbOptions): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
   // A server restart or pg_terminate_backend kills idle connections; without a listener the
   // pool's 'error' event would crash the process instead of letting the next query reconnect.
+  let losses = 0;
   pool.on('error', (e) => opts.log?.(`database: idle connection lost: ${e.message}`));
+  // A backend terminated while its client is checked out but between queries emits 'error' on
+  // the client; without a listener of our own that crashed the process (pg_terminate_backend
+  // under load, test/integration/reliability). The failure still reaches the query that uses it.
+  pool.on('connect', (client) => client.on('error', () => losses++));
+  // Prisma hands a transaction's client back without an error even when it broke mid-way.
+  pool.on('release', (err: Error | undefined, client) => {
+    if (err || (client as unknown as { _queryable?: boolean })._queryable === false) losses++;
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const timeout = opts.transactionTimeoutMs ?? 15_000;
   return {
@@ -60,6 +74,7 @@ async function createPostgresDb(url: string, opts: DbOptions): Promise<Db> {
     kind: 'postgres',
     tx: { maxWait: Math.min(timeout, 10_000), timeout },
     ping: async () => void (await pool.query('SELECT 1')),
+    connectionLosses: () => losses,
     pendingMigrations: () => pendingMigrations(async (sql) => (await pool.query<{ migration_name: string }>(sql)).rows),
     close: async () => {
       await prisma.$disconnect();
@@ -106,6 +121,8 @@ async function createPgliteDb(opts: DbOptions): Promise<Db> {
     // One connection: every transaction queues behind the others, so waiting is normal.
     tx: { maxWait: Math.max(timeout, 30_000), timeout },
     ping: async () => void (await pglite.query('SELECT 1')),
+    // One in-process engine: it does not lose connections, it closes (isDatabaseUnavailable knows).
+    connectionLosses: () => 0,
     pendingMigrations: () => pendingMigrations(async (sql) => (await pglite.query<{ migration_name: string }>(sql)).rows),
     close: async () => {
       await prisma.$disconnect();

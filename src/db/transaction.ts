@@ -1,5 +1,7 @@
 import type { Db } from './client.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { AppError } from '../shared/errors.js';
+import { isDatabaseUnavailable } from './errors.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -7,10 +9,23 @@ export interface TxOptions {
   isolation?: Prisma.TransactionIsolationLevel;
   /** Retries after a serialization failure or deadlock (SQLSTATE 40001/40P01). */
   retries?: number;
-  onRetry?: (attempt: number, error: unknown) => void;
+  onRetry?: (attempt: number, error: unknown, reason: RetryReason) => void;
 }
 
 const RETRYABLE_SQLSTATE = new Set(['40001', '40P01']);
+
+/** Why a transaction was retried: the metric label (allot_transaction_retries_total{reason}). */
+export type RetryReason = 'deadlock' | 'serialization';
+
+/** Deadlock (40P01) or serialization failure (40001, Prisma P2034) of a retryable error. */
+export function retryReason(e: unknown): RetryReason {
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
+    const err = cur as { code?: unknown; meta?: { code?: unknown }; originalCode?: unknown; cause?: unknown };
+    if ([err.code, err.originalCode, err.meta?.code].includes('40P01')) return 'deadlock';
+    cur = err.cause;
+  }
+  return /deadlock detected/i.test(String((e as Error | undefined)?.message ?? '')) ? 'deadlock' : 'serialization';
+}
 
 /** True for serialization failures and deadlocks, however the driver adapter wraps them. */
 export function isRetryable(e: unknown): boolean {
@@ -29,6 +44,7 @@ export function isRetryable(e: unknown): boolean {
 export async function withTx<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: TxOptions = {}): Promise<T> {
   const retries = opts.retries ?? 3;
   for (let attempt = 0; ; attempt++) {
+    const losses = db.connectionLosses();
     try {
       return await db.prisma.$transaction(fn, {
         maxWait: db.tx.maxWait,
@@ -36,9 +52,21 @@ export async function withTx<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: TxOpti
         ...(opts.isolation ? { isolationLevel: opts.isolation } : {}),
       });
     } catch (e) {
+      if (db.connectionLosses() !== losses && !(e instanceof AppError) && !isDatabaseUnavailable(e)) throw connectionLost(e);
       if (attempt >= retries || !isRetryable(e)) throw e;
-      opts.onRetry?.(attempt + 1, e);
+      opts.onRetry?.(attempt + 1, e, retryReason(e));
       await new Promise((r) => setTimeout(r, 5 * 2 ** attempt + Math.random() * 10));
     }
   }
+}
+
+/**
+ * A connection broke while this transaction ran: sibling queries of the broken one may fail in
+ * other ways (Prisma resolves them with undefined), so the first error seen can be a TypeError.
+ * Nothing was committed; the caller answers 503 (retry), not 500.
+ */
+function connectionLost(cause: unknown): AppError {
+  const err = new AppError('DATABASE_UNAVAILABLE', 'the database connection was lost during the transaction');
+  (err as { cause?: unknown }).cause = cause;
+  return err;
 }

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { AppError } from '../shared/errors.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
+import { isRetryable } from '../db/transaction.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface ErrorBody {
@@ -33,6 +34,10 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   }
   if (isDatabaseUnavailable(err)) {
     return { status: 503, body: { error: { code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable; retry shortly' } } };
+  }
+  // A conflict still failing after the bounded retries of withTx: the request did nothing; retrying is safe.
+  if (isRetryable(err)) {
+    return { status: 503, body: { error: { code: 'DATABASE_BUSY', message: 'the database is busy with conflicting changes; retry shortly' } } };
   }
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
 }

@@ -8,7 +8,7 @@ export interface Metrics {
   readonly samlRefusals: client.Counter<'reason'>;
   readonly allocations: client.Counter<'license' | 'change'>;
   readonly decisions: client.Counter<'reason' | 'trigger'>;
-  readonly txRetries: client.Counter<'operation'>;
+  readonly txRetries: client.Counter<'operation' | 'reason'>;
   readonly seatsUsed: client.Gauge<'license'>;
   readonly seatsCapacity: client.Gauge<'license'>;
   readonly jobProgress: client.Gauge<'job' | 'kind'>;
@@ -38,8 +38,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     decisions: new client.Counter({ name: 'allot_decisions_total', help: 'Allocation decisions by reason and trigger', labelNames: ['reason', 'trigger'], registers }),
     txRetries: new client.Counter({
       name: 'allot_transaction_retries_total',
-      help: 'Transactions retried after a serialization failure or deadlock',
-      labelNames: ['operation'],
+      help: 'Transactions retried after a serialization failure, a deadlock or a lost seat race (bounded per operation)',
+      labelNames: ['operation', 'reason'],
       registers,
     }),
     seatsUsed: new client.Gauge({ name: 'allot_seats_used', help: 'Seats in use by license', labelNames: ['license'], registers }),

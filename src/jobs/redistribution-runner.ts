@@ -44,6 +44,8 @@ export interface RunnerDeps {
   stopping(): boolean;
 }
 
+const BATCH_RETRIES = 8;
+
 export type RunOutcome = 'succeeded' | 'cancelled' | 'lost' | 'stopped';
 
 interface State {
@@ -79,6 +81,11 @@ export async function runRedistribution(deps: RunnerDeps, jobId: string): Promis
       await step(env, draft, params);
       await save(tx, jobId, draft, env.now);
       return draft;
+    }, {
+      // A batch locks many users and pools, so it meets logins and manual edits more often than
+      // they meet each other; losing a deadlock a few times must not fail the whole job.
+      retries: BATCH_RETRIES,
+      onRetry: (_n, _e, reason) => deps.metrics.txRetries.inc({ operation: 'redistribution.batch', reason }),
     }));
     if (next === 'lost' || next === 'cancelled') return next;
     state = next;

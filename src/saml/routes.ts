@@ -14,6 +14,7 @@ import { provisionLogin } from './jit.js';
 import { safeRelayState } from './relay-state.js';
 import { STRATEGY } from './strategy.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
+import { isRetryable } from '../db/transaction.js';
 
 export class SamlNotConfigured extends Error {
   override readonly name = 'SamlNotConfigured';
@@ -104,7 +105,7 @@ export function samlRouter(deps: AppDeps, ready: Promise<AcsContext>): Router {
     if (res.headersSent) return next(err);
     if (err instanceof SamlNotConfigured) return sendRefused(res, 503, 'UNAVAILABLE');
     logger.error('SAML request failed', { error: { message: (err as Error).message, stack: (err as Error).stack } });
-    sendRefused(res, isDatabaseUnavailable(err) ? 503 : 500, 'UNAVAILABLE');
+    sendRefused(res, isDatabaseUnavailable(err) || isRetryable(err) ? 503 : 500, 'UNAVAILABLE');
   };
   router.use('/saml', unexpected);
   return router;

@@ -40,8 +40,16 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     await client.end();
   }
   project.provide('pgTemplate', template);
+  // Not kept open for the run: a PostgreSQL restart (reliability suite, ALLOT_TEST_PG_RESTART=1)
+  // would kill it, and an idle client's 'error' event would crash the runner.
+  await admin.end();
   return async () => {
-    await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
-    await admin.end();
+    const drop = new pg.Client({ connectionString: url });
+    await drop.connect();
+    try {
+      await drop.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
+    } finally {
+      await drop.end();
+    }
   };
 }
