@@ -35,16 +35,20 @@ export async function provisionLogin(deps: { db: Db; allocation: AllocationServi
       'login',
       async (tx, attempt) => {
         const user = await upsertLoginUser(tx, identity, attempt.now);
-        if (!user.inserted && !user.active) {
+        let active = user.active;
+        if (!user.inserted && !active) {
           if (!(await loadSettings(tx)).policy.jit.reactivateOnLogin) throw new Rollback({ kind: 'denied', reason: 'DEACTIVATED', userId: user.id });
           await tx.user.update({ where: { id: user.id }, data: { active: true } });
+          active = true;
         }
         if (identity.overage && (user.inserted || !(await hasScimGroups(tx, user.id)))) {
           throw new Rollback({ kind: 'denied', reason: 'GROUPS_OVERAGE', userId: user.inserted ? null : user.id });
         }
         // With an overage claim the asserted list is incomplete: only SCIM memberships count.
         await replaceSamlMemberships(tx, user.id, identity.overage ? [] : identity.groups);
-        const decision = await deps.allocation.decideInTx(tx, user.id, attempt, { actor, action: 'login' });
+        // The upsert holds the user's row lock: the decision does not take it again.
+        const locked = { id: user.id, nameId: user.nameId, active, waitingSince: user.waitingSince };
+        const decision = await deps.allocation.decideInTx(tx, user.id, attempt, { actor, action: 'login', locked });
         const reason = decision.decision.reason;
         if (user.inserted && !decision.decision.autoProvision) {
           throw new Rollback({ kind: 'denied', reason: reason === 'NO_MAPPING' ? 'NO_MAPPING' : 'NOT_PROVISIONED', userId: null });

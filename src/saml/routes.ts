@@ -90,7 +90,8 @@ export function samlRouter(deps: AppDeps, ready: Promise<AcsContext>): Router {
     const reason = outcome.decision.decision.reason;
     metrics.logins.inc({ outcome: reason });
     logger.info('SAML login', { actor: `saml:${identity.nameId}`, reason, groups: identity.groups.length });
-    await deps.sessions.start(res, outcome.userId);
+    const { user, decision } = outcome.decision;
+    await deps.sessions.start(res, outcome.userId, { nameId: user.nameId, roles: decision.roles, active: user.active });
     res.redirect(303, safeRelayState(accepted.relayState) ?? '/');
   });
 

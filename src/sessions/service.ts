@@ -21,9 +21,14 @@ export interface SessionView {
   readonly expiresAt: Date;
 }
 
+export type SessionUser = Pick<SessionView, 'nameId' | 'roles' | 'active'>;
+
 export interface SessionService {
-  /** Creates a session for the user and sets the cookie on the response. */
-  start(res: Response, userId: string): Promise<SessionView>;
+  /**
+   * Creates a session for the user and sets the cookie on the response. A caller that has just
+   * read the user (the ACS, inside its decision) passes `user` and saves a query.
+   */
+  start(res: Response, userId: string, user?: SessionUser): Promise<SessionView>;
   /** The request's live session, or null (missing, unknown, expired). */
   load(req: Request): Promise<SessionView | null>;
   /** Deletes the request's session and clears the cookie. */
@@ -45,14 +50,19 @@ const hash = (secret: string): string => createHash('sha256').update(secret).dig
 export function createSessionService({ db, clock, ttlHours, secure }: SessionOptions): SessionService {
   const ttlMs = ttlHours * 3_600_000;
   return {
-    async start(res, userId) {
-      const secret = randomBytes(32).toString('base64url');
-      const csrfToken = randomBytes(24).toString('base64url');
+    async start(res, userId, known) {
+      // One buffer for the cookie secret and the CSRF token: one call into the CSPRNG.
+      const random = randomBytes(56);
+      const secret = random.subarray(0, 32).toString('base64url');
+      const csrfToken = random.subarray(32).toString('base64url');
+      const id = hash(secret);
       const expiresAt = new Date(clock.now().getTime() + ttlMs);
-      await db.prisma.webSession.create({ data: { id: hash(secret), userId, csrfToken, expiresAt } });
+      await db.prisma.$executeRaw`
+        INSERT INTO web_session (id, user_id, data, csrf_token, expires_at, created_at)
+        VALUES (${id}, ${userId}::uuid, '{}', ${csrfToken}, ${expiresAt}, ${new Date()})`;
       res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, secret, { maxAgeSeconds: ttlMs / 1000, secure }));
-      const user = await db.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { nameId: true, roles: true, active: true } });
-      return { id: hash(secret), userId, ...user, csrfToken, expiresAt };
+      const user = known ?? (await db.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { nameId: true, roles: true, active: true } }));
+      return { id, userId, nameId: user.nameId, roles: user.roles, active: user.active, csrfToken, expiresAt };
     },
     async load(req) {
       const secret = readCookie(req.get('cookie'), SESSION_COOKIE);
