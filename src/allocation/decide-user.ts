@@ -29,6 +29,8 @@ export interface DecideOptions {
    * the row lock of INSERT … ON CONFLICT DO UPDATE); lockUser is then not repeated.
    */
   readonly locked?: LockedUser;
+  /** Replace the user's `saml` memberships with these groups first (a login), in the statement that reads the inputs. */
+  readonly samlGroups?: readonly string[];
   /** Audit even when nothing moved (default true: a login is worth a trail). */
   readonly auditUnchanged?: boolean;
   /** Holdings before an earlier step of the same transaction (a manual edit), for the audit row. */
@@ -75,7 +77,7 @@ export async function evaluateUser(
 export async function decideUserInTx(tx: Tx, userId: string, opts: DecideOptions): Promise<UserDecision> {
   const user = opts.locked ?? (await lockUser(tx, userId));
   // One statement for groups, holdings, pools and the settings revision (decision-inputs.ts).
-  const inputs = await loadDecisionInputs(tx, user.id, !opts.lockPools);
+  const inputs = await loadDecisionInputs(tx, user.id, !opts.lockPools, opts.samlGroups);
   const { groups, current } = inputs;
   const [context, pools] = await Promise.all([
     opts.context ?? (opts.contexts ? opts.contexts.forKey(tx, inputs.revisionKey) : loadDecisionContext(tx)),

@@ -29,7 +29,7 @@ export interface Actor {
   readonly action: string;
 }
 
-export type DecisionFlags = Actor & Partial<Pick<DecideOptions, 'redistributeManual' | 'auditUnchanged' | 'context' | 'before' | 'locked'>>;
+export type DecisionFlags = Actor & Partial<Pick<DecideOptions, 'redistributeManual' | 'auditUnchanged' | 'context' | 'before' | 'locked' | 'samlGroups'>>;
 
 /** Passed to a decision transaction: `lockPools` is set on the attempt after a lost seat race. */
 export interface Attempt {
