@@ -29,6 +29,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The admin page's static files (plain ES modules, served as written: no build output).
+COPY src/admin/web/static ./src/admin/web/static
 COPY package.json ./
 COPY bin ./bin
 COPY config ./config

@@ -61,4 +61,13 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // The admin page's browser modules (type-checked by src/admin/web/static/tsconfig.json).
+    files: ['src/admin/web/static/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'fetch', 'URL', 'URLSearchParams', 'sessionStorage', 'queueMicrotask', 'setTimeout', 'Node', 'Element', 'Event'].map((n) => [n, 'readonly']),
+      ),
+    },
+  },
 );

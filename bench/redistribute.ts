@@ -96,6 +96,8 @@ if (BACKEND === 'postgres' || BACKEND === 'both') {
   if (!PG_URL) throw new Error('PostgreSQL: set DATABASE_URL or TEST_DATABASE_URL');
   const name = `allot_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_URL });
+  // Other suites on a shared server may terminate idle connections; that must not kill the bench.
+  admin.on('error', (e) => console.error(`admin connection: ${e.message}`));
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
   const target = new URL(PG_URL);

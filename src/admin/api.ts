@@ -9,13 +9,14 @@ import { DOCS_CSP, DOCS_CSS, renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
 import { mountRoute, type RouteDef } from './route.js';
 import { auditRoutes } from './routes/audit.js';
+import { jobRoutes } from './routes/jobs.js';
 import { licenseRoutes } from './routes/licenses.js';
 import { mappingRoutes } from './routes/mappings.js';
 import { settingsRoutes } from './routes/settings.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userRoutes } from './routes/users.js';
 
-export const adminRoutes: readonly RouteDef[] = [...licenseRoutes, ...settingsRoutes, ...mappingRoutes, ...userRoutes, ...auditRoutes, ...tokenRoutes];
+export const adminRoutes: readonly RouteDef[] = [...licenseRoutes, ...settingsRoutes, ...mappingRoutes, ...userRoutes, ...auditRoutes, ...tokenRoutes, ...jobRoutes];
 
 /** Mapping imports are the largest bodies: 10,000 mappings fit. */
 const BODY_LIMIT = '5mb';

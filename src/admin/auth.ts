@@ -7,13 +7,16 @@ import type { Request, RequestHandler } from 'express';
 import { adminApiRule, bearerAuth } from '../auth/bearer.js';
 import type { AppDeps } from '../http/app.js';
 import { currentContext } from '../shared/request-context.js';
+import { sessionAuth, sessionOrBearer } from '../auth/web-principal.js';
 
-export function adminAuth(deps: Pick<AppDeps, 'db'>): RequestHandler {
-  return bearerAuth(deps.db, adminApiRule, 'admin');
+/** Browser sessions of admin-role users (the admin page, CSRF-checked) first, then bearer tokens. */
+export function adminAuth(deps: Pick<AppDeps, 'db' | 'sessions' | 'config'>): RequestHandler {
+  return sessionOrBearer(sessionAuth(deps), bearerAuth(deps.db, adminApiRule, 'admin'));
 }
 
 /** The audit actor of an authenticated admin request (SPEC §4: `admin:<token name>`). */
 export function adminActor(req: Request): string {
   if (req.token) return `admin:${req.token.name}`;
+  if (req.webPrincipal) return req.webPrincipal.actor;
   return currentContext()?.actor ?? 'admin:unknown';
 }

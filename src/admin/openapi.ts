@@ -4,6 +4,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { registerRoute, type RouteDef } from './route.js';
+import { registerRedistributions } from './openapi-redistributions.js';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
@@ -15,6 +16,7 @@ export function buildOpenApiDocument(routes: readonly RouteDef[], version: strin
     description: 'API token (`allot token create`): scope admin for everything, read for GET only',
   });
   for (const def of routes) registerRoute(registry, def);
+  registerRedistributions(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

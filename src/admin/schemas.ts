@@ -176,6 +176,7 @@ export const userView = z
     active: z.boolean(),
     roles: z.array(z.string()),
     groups: z.array(z.string()),
+    memberships: z.array(z.object({ group: z.string(), source: z.enum(['saml', 'scim']) })),
     licenses: z.array(held),
     lastReason: z.string().nullable(),
     waitingSince: z.iso.datetime().nullable(),

@@ -104,30 +104,46 @@ export interface JobTrail {
   readonly releasedEarly: readonly HeldLicense[];
   /** Rows a lowered capacity took. */
   readonly evicted: readonly HeldLicense[];
+  /** The job already took this user's final decision (and wrote it). */
+  readonly decided: boolean;
 }
+
+const NO_TRAIL: JobTrail = { original: [], latest: [], releasedEarly: [], evicted: [], decided: false };
 
 /**
  * What this job already did to each user of the batch, read back from its own audit rows (written
  * in the same transactions as the changes, so they are exactly what committed). Only rows newer
- * than `auditFrom` (the newest audit id when the job started) are read, through (user_id, id).
+ * than `auditFrom` (the newest audit id when the job started) are read, with one probe per user
+ * on (user_id, id). Written as one `user_id = ANY(…) AND id > …` condition, the planner may take
+ * the primary key's range instead and scan every row the job wrote, once per batch; `OFFSET 0`
+ * keeps the per-user probe from being flattened into such a join, and `|| ''` keeps it off the
+ * (actor, id) and (action, id) indexes for the same reason.
  */
 export async function loadTrails(tx: Tx, ids: readonly string[], actor: string, auditFrom: string): Promise<Map<string, JobTrail>> {
   const rows = await tx.$queryRaw<{ user_id: string; action: string; before: HeldLicense[]; after: HeldLicense[] }[]>`
-    SELECT user_id::text AS user_id, action, before, after FROM audit_event
-    WHERE user_id = ANY(${ids}::uuid[]) AND id > ${auditFrom}::bigint AND actor = ${actor}
-      AND action IN ('redistribution.release', 'redistribution.evict')
-    ORDER BY user_id, id`;
+    SELECT x.uid::text AS user_id, e.action, e.before, e.after
+    FROM unnest(${ids}::uuid[]) AS x(uid)
+    CROSS JOIN LATERAL (
+      SELECT a.id, a.action, a.before, a.after FROM audit_event a
+      WHERE a.user_id = x.uid AND a.id > ${auditFrom}::bigint AND (a.actor || '') = ${actor}
+        AND (a.action || '') IN ('redistribution.release', 'redistribution.evict', 'redistribution.decide')
+      OFFSET 0
+    ) e
+    ORDER BY x.uid, e.id`;
   const out = new Map<string, JobTrail>();
   for (const r of rows) {
     const prev = out.get(r.user_id);
+    if (r.action === 'redistribution.decide') {
+      out.set(r.user_id, { ...(prev ?? NO_TRAIL), decided: true });
+      continue;
+    }
     const gone = r.before.filter((b) => !r.after.some((a) => a.key === b.key && a.origin === b.origin));
-    const early = r.action === 'redistribution.release' ? gone : [];
-    const evicted = r.action === 'redistribution.evict' ? gone : [];
     out.set(r.user_id, {
-      original: prev?.original ?? r.before,
+      original: prev && prev.original.length + prev.latest.length > 0 ? prev.original : r.before,
       latest: r.after,
-      releasedEarly: [...(prev?.releasedEarly ?? []), ...early],
-      evicted: [...(prev?.evicted ?? []), ...evicted],
+      releasedEarly: [...(prev?.releasedEarly ?? []), ...(r.action === 'redistribution.release' ? gone : [])],
+      evicted: [...(prev?.evicted ?? []), ...(r.action === 'redistribution.evict' ? gone : [])],
+      decided: prev?.decided ?? false,
     });
   }
   return out;

@@ -79,13 +79,9 @@ export async function releaseBatch(env: BatchEnv): Promise<BatchResult> {
 export async function decideBatch(env: BatchEnv, group: 'holders' | 'others'): Promise<BatchResult> {
   const { tx, ctx, dry } = env;
   const scope = scopeCondition(env.cursor.scope);
-  const where = dry
-    ? scope
-    : group === 'holders'
-      ? Prisma.sql`${scope} AND ${HOLDS}`
-      : Prisma.sql`${scope} AND NOT ${HOLDS} AND NOT EXISTS (
-          SELECT 1 FROM audit_event e WHERE e.user_id = u.id AND e.id > ${env.cursor.auditFrom}::bigint
-            AND e.actor = ${env.actor} AND e.action = 'redistribution.decide' OFFSET 0)`;
+  // Holders: users holding a row now. Others: users holding nothing, less those the holders step
+  // already decided (they lost everything), told apart by this job's audit rows (loadTrails).
+  const where = dry ? scope : Prisma.sql`${scope} AND ${group === 'holders' ? HOLDS : Prisma.sql`NOT ${HOLDS}`}`;
   const users = await loadPage(tx, where, env.cursor.after, env.limit, dry === null);
   if (users.length === 0) return done(users);
   const ledger: Map<string, Pool> = dry ? dry.ledger : await loadPools(tx, true);
@@ -105,8 +101,9 @@ export async function decideBatch(env: BatchEnv, group: 'holders' | 'others'): P
       if (holds !== (group === 'holders')) continue;
     } else {
       const trail = trails?.get(u.id);
+      if (trail?.decided) continue;
       // A login between the steps changed the rows: decide from what is there now.
-      if (trail && sameHoldings(trail.latest, u.current)) {
+      if (trail && trail.original.length + trail.latest.length > 0 && sameHoldings(trail.latest, u.current)) {
         before = trail.original;
         current = withoutRows(trail.original, trail.evicted);
         early = trail.releasedEarly;

@@ -7,6 +7,7 @@
  */
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { withTx, type Tx } from '../db/transaction.js';
 import type { ContextCache } from '../allocation/context-cache.js';
 import { loadPools } from '../allocation/snapshot.js';
@@ -66,7 +67,7 @@ export async function runRedistribution(deps: RunnerDeps, jobId: string): Promis
   while (state.cursor.phase !== 'done') {
     if (deps.stopping()) return 'stopped';
     const current: State = state;
-    const next = await withTx(db, async (tx) => {
+    const next = await retryWhileUnavailable(deps, () => withTx(db, async (tx) => {
       const f = await repo.fence(tx, jobId, owner);
       if (f !== 'own') return f;
       const draft = clone(current);
@@ -78,7 +79,7 @@ export async function runRedistribution(deps: RunnerDeps, jobId: string): Promis
       await step(env, draft, params);
       await save(tx, jobId, draft, env.now);
       return draft;
-    });
+    }));
     if (next === 'lost' || next === 'cancelled') return next;
     state = next;
     deps.metrics.jobProgress.set({ job: jobId, kind: job.kind }, state.total === 0 ? 1 : state.processed / state.total);
@@ -86,6 +87,24 @@ export async function runRedistribution(deps: RunnerDeps, jobId: string): Promis
   }
   await complete(deps, jobId, state);
   return 'succeeded';
+}
+
+const UNAVAILABLE_ATTEMPTS = 6;
+
+/**
+ * A batch is one transaction and its state is re-derived on every attempt, so losing the
+ * connection (server restart, pg_terminate_backend) costs a retry, not the job.
+ */
+async function retryWhileUnavailable<T>(deps: Pick<RunnerDeps, 'logger'>, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= UNAVAILABLE_ATTEMPTS || !isDatabaseUnavailable(e)) throw e;
+      deps.logger.warn('redistribution batch lost the database; retrying', { attempt, error: (e as Error).message });
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
+  }
 }
 
 /** One batch of the current phase; moves to the next phase when a page comes back short. */

@@ -4,7 +4,7 @@
  */
 import express from 'express';
 import { z } from 'zod';
-import { adminApiRule, bearerAuth } from '../../auth/bearer.js';
+import { adminAuth } from '../auth.js';
 import type { Feature } from '../../http/app.js';
 import { AppError } from '../../shared/errors.js';
 import { currentContext } from '../../shared/request-context.js';
@@ -51,7 +51,7 @@ export function jobBody(job: JobView) {
 
 export const redistributionsFeature: Feature = (app, deps) => {
   const router = express.Router();
-  router.use(bearerAuth(deps.db, adminApiRule, 'admin'));
+  router.use(adminAuth(deps));
   router.use(express.json({ limit: '64kb' }));
   const jobs = (): JobService => {
     if (!deps.jobs) throw new AppError('INTERNAL', 'redistribution jobs are not available in this process');

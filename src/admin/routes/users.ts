@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.js';
 import { route } from '../route.js';
 import { assignBody, deactivateBody, explainView, idParams, userLicenseParams, userPage, usersQuery, userView } from '../schemas.js';
 import { setActive } from '../services/activation.js';
+import { assignLicense } from '../services/manual.js';
 import { getUser, listUsers } from '../services/users.js';
 
 const decided = userView.extend({ reason: z.string().meta({ description: 'Reason code of the decision that followed' }) }).meta({ id: 'UserDecided' });
@@ -54,9 +55,9 @@ export const userRoutes = [
     responses: {
       200: { description: 'The user afterwards', schema: decided },
       404: { description: 'Unknown user or license' },
-      409: { description: 'No free seat, or another manual primary is held' },
+      409: { description: 'No free seat, another manual primary is held, or the user is deactivated' },
     },
-    handler: async ({ deps, params, body, actor }) => ({ body: await decidedView(deps.db, await deps.allocation.assign(params.id, body.key, actor)) }),
+    handler: async ({ deps, params, body, actor }) => ({ body: await decidedView(deps.db, await assignLicense(deps, params.id, body.key, actor)) }),
   }),
   route({
     method: 'delete',

@@ -21,6 +21,15 @@ export interface Impact {
   readonly adminsAfter: number;
 }
 
+/**
+ * The groups whose members a mapping change can affect: the changed mappings' groups, and every
+ * group of a mapping carrying an admin role before or after (the lock-out guard counts them).
+ */
+export function relevantGroups(changed: readonly Pick<Mapping, 'idpGroup'>[], all: readonly Mapping[], adminRoles: readonly string[]): string[] {
+  const admin = all.filter((m) => m.roles.some((r) => adminRoles.includes(r)));
+  return [...new Set([...changed, ...admin].map((m) => m.idpGroup))];
+}
+
 export function contextOf(pop: Population, p: Proposal = {}): DecisionContext {
   return createDecisionContext({
     policy: p.policy ?? pop.settings.policy,

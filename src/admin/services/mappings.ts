@@ -9,7 +9,8 @@ import { writeAudit } from '../../audit/write.js';
 import type { LicenseKind, Mapping } from '../../domain/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import type { MappingInput, MappingPatch } from '../schemas.js';
-import { guardAdminLockout, impactOf } from './impact.js';
+import { guardAdminLockout, impactOf, relevantGroups } from './impact.js';
+import { loadSettings } from '../../allocation/settings.js';
 import { checkMapping, type MappingProblem } from './mapping-rules.js';
 import { lockConfiguration } from './config-lock.js';
 import { loadPopulation } from './population.js';
@@ -53,8 +54,8 @@ export async function createMapping(db: Db, input: MappingInput, confirm: boolea
     await lockConfiguration(tx);
     refuse(checkMapping(input, await licenseKinds(tx)));
     await assertGroupFree(tx, input.idpGroup);
-    const pop = await loadPopulation(tx);
     const proposed: Mapping = { id: '00000000-0000-0000-0000-000000000000', ...input };
+    const pop = await affectedPopulation(tx, [proposed]);
     const impact = impactOf(pop, { mappings: [...pop.mappings, proposed] });
     guardAdminLockout(impact, confirm);
     const row = await tx.groupMapping.create({ data: input });
@@ -71,7 +72,7 @@ export async function updateMapping(db: Db, id: string, patch: MappingPatch, con
     const next = { ...before, ...stripUndefined(patch) };
     refuse(checkMapping(next, await licenseKinds(tx)));
     if (next.idpGroup !== before.idpGroup) await assertGroupFree(tx, next.idpGroup);
-    const pop = await loadPopulation(tx);
+    const pop = await affectedPopulation(tx, [before, next]);
     const impact = impactOf(pop, { mappings: pop.mappings.map((m) => (m.id === before.id ? next : m)) });
     guardAdminLockout(impact, confirm);
     const row = await tx.groupMapping.update({ where: { id: before.id }, data: stripUndefined(patch) });
@@ -85,13 +86,19 @@ export async function deleteMapping(db: Db, id: string, confirm: boolean | undef
     await lockConfiguration(tx);
     const before = await findMapping(tx, id);
     if (!before) throw new NotFoundError('mapping', id);
-    const pop = await loadPopulation(tx);
+    const pop = await affectedPopulation(tx, [before]);
     const impact = impactOf(pop, { mappings: pop.mappings.filter((m) => m.id !== before.id) });
     guardAdminLockout(impact, confirm);
     await tx.groupMapping.delete({ where: { id: before.id } });
     await writeAudit(tx, { actor, action: 'mapping.delete', subject: before.id, before });
     return { id: before.id, affectedUsers: impact.affectedUsers };
   });
+}
+
+/** Members of the changed mappings' groups and of admin mappings' groups: nobody else can change. */
+async function affectedPopulation(tx: Tx, changed: readonly Mapping[]) {
+  const all = [...(await tx.groupMapping.findMany()), ...changed];
+  return loadPopulation(tx, { groups: relevantGroups(changed, all, (await loadSettings(tx)).policy.adminRoles) });
 }
 
 async function assertGroupFree(tx: Tx, idpGroup: string): Promise<void> {

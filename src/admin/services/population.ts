@@ -25,11 +25,18 @@ export interface Population {
   readonly mappings: readonly Mapping[];
 }
 
-export async function loadPopulation(tx: Tx): Promise<Population> {
-  const users = await tx.user.findMany({ select: { id: true, nameId: true, active: true, createdAt: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-  const memberships = await tx.membership.findMany({ select: { userId: true, groupName: true } });
-  const scim = await tx.scimGroupMember.findMany({ select: { userId: true, group: { select: { displayName: true, externalId: true } } } });
-  const allocations = await tx.allocation.findMany({ select: { userId: true, licenseKey: true, origin: true }, orderBy: { licenseKey: 'asc' } });
+/**
+ * With `groups`, only users who belong to one of them (compared case-insensitively, a superset of
+ * what the engine matches) are loaded: enough when only mappings of those groups change, since
+ * nobody else's decision can differ.
+ */
+export async function loadPopulation(tx: Tx, opts: { groups?: readonly string[] } = {}): Promise<Population> {
+  const only = opts.groups ? { id: { in: await membersOf(tx, opts.groups) } } : {};
+  const mine = opts.groups ? { userId: only.id } : {};
+  const users = await tx.user.findMany({ where: only, select: { id: true, nameId: true, active: true, createdAt: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  const memberships = await tx.membership.findMany({ where: mine, select: { userId: true, groupName: true } });
+  const scim = await tx.scimGroupMember.findMany({ where: mine, select: { userId: true, group: { select: { displayName: true, externalId: true } } } });
+  const allocations = await tx.allocation.findMany({ where: mine, select: { userId: true, licenseKey: true, origin: true }, orderBy: { licenseKey: 'asc' } });
   const pools = await loadPools(tx);
   const settings = await loadSettings(tx);
   const mappings = await tx.groupMapping.findMany({ orderBy: { id: 'asc' } });
@@ -57,4 +64,15 @@ export async function loadPopulation(tx: Tx): Promise<Population> {
     settings,
     mappings,
   };
+}
+
+async function membersOf(tx: Tx, groups: readonly string[]): Promise<string[]> {
+  const lowered = [...new Set(groups.map((g) => g.toLowerCase()))];
+  if (lowered.length === 0) return [];
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT user_id::text AS id FROM membership WHERE lower(group_name) = ANY(${lowered}::text[])
+    UNION
+    SELECT m.user_id::text FROM scim_group_member m JOIN scim_group g ON g.id = m.group_id
+     WHERE lower(g.display_name) = ANY(${lowered}::text[]) OR lower(g.external_id) = ANY(${lowered}::text[])`;
+  return rows.map((r) => r.id);
 }

@@ -23,6 +23,7 @@ export interface Preview {
 }
 
 export async function previewChange(db: Db, input: PreviewInput): Promise<Preview> {
+  // One snapshot: pools, holdings and memberships read at the same instant agree with each other.
   return withTx(db, async (tx) => {
     const pop = await loadPopulation(tx);
     const kinds = await licenseKinds(tx);
@@ -67,7 +68,7 @@ export async function previewChange(db: Db, input: PreviewInput): Promise<Previe
         reasons: plan.totals.reasons,
       },
     };
-  });
+  }, { isolation: 'RepeatableRead' });
 }
 
 function applyChange(current: readonly Mapping[], change: MappingChange, kinds: Parameters<typeof checkMapping>[1]): Mapping[] {

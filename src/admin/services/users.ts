@@ -17,6 +17,8 @@ export interface UserView {
   readonly active: boolean;
   readonly roles: readonly string[];
   readonly groups: readonly string[];
+  /** Each effective group with the source that asserts it (a group may come from both). */
+  readonly memberships: readonly { group: string; source: 'saml' | 'scim' }[];
   readonly licenses: readonly { key: string; origin: 'mapping' | 'manual' }[];
   readonly lastReason: string | null;
   readonly waitingSince: Date | null;
@@ -77,18 +79,27 @@ type Row = Prisma.UserGetPayload<{ select: typeof SELECT }>;
 async function withGroups(db: Db, rows: readonly Row[]): Promise<UserView[]> {
   const ids = rows.map((r) => r.id);
   const [memberships, scim] = await Promise.all([
-    db.prisma.membership.findMany({ where: { userId: { in: ids } }, select: { userId: true, groupName: true } }),
+    db.prisma.membership.findMany({ where: { userId: { in: ids } }, select: { userId: true, groupName: true, source: true } }),
     db.prisma.scimGroupMember.findMany({ where: { userId: { in: ids } }, select: { userId: true, group: { select: { displayName: true, externalId: true } } } }),
   ]);
   const groups = new Map<string, Set<string>>(ids.map((id) => [id, new Set()]));
-  for (const m of memberships) groups.get(m.userId)?.add(m.groupName);
+  const bySource = new Map<string, Set<string>>(ids.map((id) => [id, new Set()]));
+  const add = (userId: string, group: string, source: 'saml' | 'scim'): void => {
+    groups.get(userId)?.add(group);
+    bySource.get(userId)?.add(`${source}\u0000${group}`);
+  };
+  for (const m of memberships) add(m.userId, m.groupName, m.source);
   for (const { userId, group } of scim) {
-    groups.get(userId)?.add(group.displayName);
-    if (group.externalId) groups.get(userId)?.add(group.externalId);
+    add(userId, group.displayName, 'scim');
+    if (group.externalId) add(userId, group.externalId, 'scim');
   }
   return rows.map(({ nameIdLower: _lower, allocations, ...r }) => ({
     ...r,
     groups: [...(groups.get(r.id) ?? [])].sort(),
+    memberships: [...(bySource.get(r.id) ?? [])].sort().map((k) => {
+      const [source, group] = k.split('\u0000') as ['saml' | 'scim', string];
+      return { group, source };
+    }),
     licenses: allocations.map((a) => ({ key: a.licenseKey, origin: a.origin })),
   }));
 }

@@ -1,22 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdings, seedLicenses, seedMapping, seedUser } from '../../helpers/seed.js';
-import { adminHarness, hasJobRunner, type Harness } from './harness.js';
+import { adminHarness, type Harness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
-  if (!hasJobRunner()) return;
   h = await adminHarness({ jobs: 'real' });
   await seedLicenses(h.db, [{ key: 'bot-creator', capacity: 3 }, { key: 'process-discovery', kind: 'addon', capacity: 3 }]);
   await seedMapping(h.db, { idpGroup: 'Creators', licenses: ['bot-creator', 'process-discovery'] });
 });
 afterAll(async () => {
-  if (!hasJobRunner()) return;
   await h.deps.jobs?.idle();
   await h.close();
 });
 
-// Runs once the job runner is merged (it lives on branch jobs); until then there is nothing to run.
-describe.skipIf(!hasJobRunner())('forced capacity cut with the real redistribution runner', () => {
+describe('forced capacity cut with the real redistribution runner', () => {
   it('takes the seats back from the youngest holders, releases their whole bundle, and lowers the capacity', async () => {
     const ids: string[] = [];
     for (const [i, name] of ['ann', 'ben', 'cat'].entries()) {

@@ -2,8 +2,6 @@
  * The admin API on a fresh database: the real app (features of the service), one token per
  * scope, and helpers to call it with supertest.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../../src/http/app.js';
@@ -27,20 +25,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** True when this build has a real redistribution job service. */
-export function hasJobRunner(): boolean {
-  return existsSync(fileURLToPath(new URL('../../../src/jobs/service.ts', import.meta.url)));
-}
-
 export async function adminHarness(opts: { jobs?: JobService | 'real' } = {}): Promise<Harness> {
   const db = await createTestDb();
   const config = loadConfig({ env: { NODE_ENV: 'test' }, configDir: CONFIG_DIR });
   const logger = createLogger({ level: 'error', format: 'json', silent: true });
   // The job runner is another component: tests pass a stand-in that records what was asked, or none.
   const built = buildDeps(config, db, logger, systemClock, createMetrics({ defaultMetrics: false }));
-  // buildDeps holds the real job service once the runner (branch jobs) is merged.
-  const real = (built as { jobs?: JobService }).jobs;
-  const deps: AppDeps = { ...built, jobs: opts.jobs === 'real' ? real : opts.jobs };
+  const deps: AppDeps = { ...built, jobs: opts.jobs === 'real' ? built.jobs : opts.jobs };
   const app = createApp(deps, features);
   const tokens = {
     admin: (await createToken(db, 'test-admin', 'admin')).token,

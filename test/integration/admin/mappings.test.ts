@@ -74,6 +74,26 @@ describe('mappings CRUD', () => {
   });
 });
 
+describe('affected users of a mapping change', () => {
+  it('counts members matched case-insensitively and through SCIM groups (by displayName or object id), and nobody else', async () => {
+    await seedUser(h.db, 'kim', ['SALES']);
+    const lee = await seedUser(h.db, 'lee', []);
+    const moe = await seedUser(h.db, 'moe', []);
+    await seedUser(h.db, 'ned', ['Marketing']);
+    const group = await h.db.prisma.scimGroup.create({ data: { displayName: 'Sales', externalId: 'obj-4711' } });
+    await h.db.prisma.scimGroupMember.createMany({ data: [{ groupId: group.id, userId: lee }] });
+    const other = await h.db.prisma.scimGroup.create({ data: { displayName: 'Other', externalId: 'OBJ-42' } });
+    await h.db.prisma.scimGroupMember.createMany({ data: [{ groupId: other.id, userId: moe }] });
+    const sales = await h.send('post', '/api/v1/mappings', { idpGroup: 'sales', caseInsensitive: true, licenses: ['bot-creator'] }).expect(201);
+    expect(sales.body.affectedUsers).toBe(2);
+    const byObjectId = await h.send('post', '/api/v1/mappings', { idpGroup: 'obj-42', caseInsensitive: true, licenses: ['bot-creator'] }).expect(201);
+    expect(byObjectId.body.affectedUsers).toBe(1);
+    const exact = await h.send('post', '/api/v1/mappings', { idpGroup: 'marketing', licenses: ['bot-creator'] }).expect(201);
+    expect(exact.body.affectedUsers).toBe(0);
+    for (const id of [sales.body.id, byObjectId.body.id, exact.body.id]) await h.send('delete', `/api/v1/mappings/${id}`).expect(200);
+  });
+});
+
 describe('admin lock-out guard on mappings', () => {
   let adminMapping: string;
   beforeAll(async () => {

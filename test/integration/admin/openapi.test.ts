@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-/** SPEC §6 stable interface (redistributions are served by the jobs feature). */
+/** SPEC §6 stable interface. */
 const STABLE = [
   ['put', '/api/v1/licenses/{key}'],
   ['get', '/api/v1/licenses'],
@@ -28,6 +28,8 @@ const STABLE = [
   ['post', '/api/v1/users/{id}/licenses'],
   ['delete', '/api/v1/users/{id}/licenses/{key}'],
   ['get', '/api/v1/audit'],
+  ['post', '/api/v1/redistributions'],
+  ['get', '/api/v1/redistributions/{id}'],
 ] as const;
 
 describe('OpenAPI document', () => {

@@ -32,12 +32,26 @@ describe('users list', () => {
       active: true,
       roles: ['AAE_Basic'],
       groups: ['Dev1'],
+      memberships: [{ group: 'Dev1', source: 'saml' }],
       licenses: [
         { key: 'citizen-developer', origin: 'mapping' },
         { key: 'process-discovery', origin: 'mapping' },
       ],
     });
     expect(r.body.nextCursor).toBeNull();
+  });
+
+  it('names the source of each group: SAML login, SCIM, or both', async () => {
+    const gus = (await h.get('/api/v1/users/gus@example.com').expect(200)).body.id as string;
+    await h.db.prisma.membership.createMany({ data: [{ userId: gus, source: 'scim', groupName: 'Ops' }, { userId: gus, source: 'scim', groupName: 'Sales' }] });
+    const r = await h.get(`/api/v1/users/${gus}`).expect(200);
+    expect(r.body.groups).toEqual(['Ops', 'Sales']);
+    expect(r.body.memberships).toEqual([
+      { group: 'Ops', source: 'saml' },
+      { group: 'Ops', source: 'scim' },
+      { group: 'Sales', source: 'scim' },
+    ]);
+    await h.db.prisma.membership.deleteMany({ where: { userId: gus, source: 'scim' } });
   });
 
   it('pages with a cursor until the end', async () => {
@@ -130,6 +144,13 @@ describe('deactivate and reactivate', () => {
     const on = await h.send('post', '/api/v1/users/ida@example.com/reactivate').expect(200);
     expect(on.body).toMatchObject({ active: true, reason: 'ALLOCATED' });
     expect(on.body.licenses.map((l: { key: string }) => l.key)).toEqual(['citizen-developer', 'process-discovery']);
+  });
+
+  it('refuses a manual assignment to a deactivated user with 409', async () => {
+    await h.send('post', '/api/v1/users/hal@example.com/deactivate', {}).expect(200);
+    const r = await h.send('post', '/api/v1/users/hal@example.com/licenses', { key: 'bot-insight' }).expect(409);
+    expect(r.body.error.message).toContain('hal@example.com is deactivated');
+    await h.send('post', '/api/v1/users/hal@example.com/reactivate').expect(200);
   });
 
   it('refuses a body that is not {confirm}', async () => {

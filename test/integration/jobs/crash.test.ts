@@ -13,7 +13,7 @@ import { loadDecisionContext, loadPools } from '../../../src/allocation/snapshot
 import { planRedistribution } from '../../../src/domain/plan-redistribution.js';
 import { loadPage } from '../../../src/jobs/batch-load.js';
 import { runCli } from '../../helpers/cli.js';
-import { createTestDb, usingPostgres, type TestDb } from '../../helpers/test-db.js';
+import { adminQuery, createTestDb, usingPostgres, type TestDb } from '../../helpers/test-db.js';
 import { allHoldings, jobsFor, seedPopulation } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -73,5 +73,34 @@ describe.skipIf(!usingPostgres())('kill -9 mid-job', () => {
     expect(done.processed).toBe(done.total);
     expect(await allHoldings(db)).toEqual(expected);
     expect(await checkInvariants(db.prisma)).toEqual([]);
+  });
+});
+
+describe.skipIf(!usingPostgres())('connections terminated between batches', () => {
+  it('carries on with new connections and finishes (a server restart between batches)', { timeout: 180_000 }, async () => {
+    const other = await createTestDb({ poolSize: 4 });
+    try {
+      await seedPopulation(other, 5, 40);
+      const name = new URL(other.url!).pathname.slice(1);
+      let batches = 0;
+      const jobs = jobsFor(other, {
+        batchSize: 4,
+        hooks: {
+          afterBatch: async () => {
+            // Kill every connection of this database, the job's pool included (a server restart).
+            if (++batches === 3) await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`);
+          },
+        },
+      });
+      const job = await jobs.startRedistribution({ scope: { all: true }, redistributeManual: false, dryRun: false }, 'test');
+      await jobs.idle();
+      const done = await jobs.get(job.id);
+      expect(done.error).toBeNull();
+      expect(done.status).toBe('succeeded');
+      expect(batches).toBeGreaterThan(3);
+      expect(await checkInvariants(other.prisma)).toEqual([]);
+    } finally {
+      await other.destroy();
+    }
   });
 });

@@ -4,7 +4,11 @@
  * previous process left unfinished is resumed when the feature mounts.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { adminApi } from '../../../src/admin/api.js';
 import { checkInvariants } from '../../../src/allocation/invariants.js';
+import { createToken } from '../../../src/auth/tokens.js';
+import { createApp } from '../../../src/http/app.js';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
 import { seedLicenses, seedMapping, specLicenses } from '../../helpers/seed.js';
 import { eventually, groupBody, patchBody, resetScimData, scimClient, type ScimClient } from '../../helpers/scim.js';
@@ -55,6 +59,14 @@ describe('large membership changes', () => {
     const done = await db.prisma.job.findUniqueOrThrow({ where: { id: String(jobId) } });
     expect(done).toMatchObject({ processed: N, summary: { ALLOCATED: N } });
     expect(await db.prisma.auditEvent.count({ where: { actor: 'scim:entra', action: 'scim.group.members', userId: { in: ids } } })).toBeGreaterThanOrEqual(N);
+
+    // The administrator sees the job through the admin API.
+    const api = createApp(scim.deps, [adminApi]);
+    const { token } = await createToken(db, 'ops', 'read');
+    const viaApi = await request(api).get(`/api/v1/jobs/${String(jobId)}`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(viaApi.body).toMatchObject({ id: jobId, kind: 'scim.members', status: 'succeeded', processed: N, total: N });
+    const listed = await request(api).get('/api/v1/jobs?kind=scim.members').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(listed.body.items.map((j: { id: string }) => j.id)).toContain(jobId);
 
     const removed = await scim.patch(`/Groups/${g}`, patchBody({ op: 'replace', path: 'members', value: [] })).expect(204);
     await eventually(() => jobDone(String(removed.headers['x-allot-job'])));
