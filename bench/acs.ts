@@ -159,9 +159,17 @@ async function load(url: string, bodies: string[], warm: number, concurrency: nu
 async function worker(): Promise<void> {
   const db = await createDb({ url: process.env['BENCH_DB_URL']!, dataDir: 'unused', migrate: false, poolSize: CONCURRENCY + 4 });
   benchApp(db).listen(Number(process.env['BENCH_PORT']), '127.0.0.1', () => process.send?.('ready'));
+  // The primary asks for this process's CPU time: the server's own cost, without the HTTP client.
+  process.on('message', (m) => m === 'cpu' && process.send?.({ cpu: process.cpuUsage() }));
 }
 
-async function scaling(dbUrl: string): Promise<void> {
+const workerCpuMs = (w: ReturnType<typeof cluster.fork>): Promise<number> =>
+  new Promise((resolve) => {
+    w.once('message', (m: { cpu: NodeJS.CpuUsage }) => resolve((m.cpu.user + m.cpu.system) / 1000));
+    w.send('cpu');
+  });
+
+async function scaling(dbUrl: string, bareCpuMs: number): Promise<void> {
   const port = 39_000 + Math.floor(Math.random() * 1000);
   const counts = [...new Set([1, ...Array.from({ length: WORKERS }, (_, i) => i + 1).filter((w) => w === WORKERS || w % 2 === 0)])];
   let base = 0;
@@ -170,11 +178,16 @@ async function scaling(dbUrl: string): Promise<void> {
     const bodies = await mintBodies(`${w} worker(s)`, LOGINS + warm);
     const procs = Array.from({ length: w }, () => cluster.fork({ BENCH_DB_URL: dbUrl, BENCH_PORT: String(port), BENCH_CERT: keys.cert }));
     await Promise.all(procs.map((p) => new Promise((r) => p.once('message', r))));
-    const f = await load(`http://127.0.0.1:${port}/saml/acs`, bodies, warm, CONCURRENCY * w);
+    const url = `http://127.0.0.1:${port}/saml/acs`;
+    await load(url, bodies.slice(0, warm), warm, CONCURRENCY * w);
+    const cpuBefore = await Promise.all(procs.map(workerCpuMs));
+    const f = await load(url, bodies.slice(warm), 0, CONCURRENCY * w);
+    const cpuAfter = await Promise.all(procs.map(workerCpuMs));
+    const serverCpu = cpuAfter.reduce((a, c, i) => a + c - cpuBefore[i]!, 0) / LOGINS;
     for (const p of procs) p.kill();
     await Promise.all(procs.map((p) => new Promise((r) => p.once('exit', r))));
     if (w === 1) base = f.perSecond;
-    console.log(`ACS with ${w} worker(s) (node:cluster, PostgreSQL, concurrency ${CONCURRENCY * w}): ${f.perSecond.toFixed(0)}/s (p50 ${fmt(f.p50)}, p99 ${fmt(f.p99)}), ${(f.perSecond / base).toFixed(2)}× one worker`);
+    console.log(`ACS with ${w} worker(s) (node:cluster, PostgreSQL, concurrency ${CONCURRENCY * w}): ${f.perSecond.toFixed(0)}/s (p50 ${fmt(f.p50)}, p99 ${fmt(f.p99)}), ${(f.perSecond / base).toFixed(2)}× one worker, ${serverCpu.toFixed(2)} ms CPU per login in the worker process(es) (no HTTP client), ${(serverCpu / bareCpuMs).toFixed(2)}× bare validation`);
   }
 }
 
@@ -214,7 +227,7 @@ if (cluster.isWorker) {
     console.log(`full ACS logins over HTTP (${label}, one worker, concurrency ${CONCURRENCY}): ${a.perSecond.toFixed(0)}/s (p50 ${fmt(a.p50)}, p99 ${fmt(a.p99)}), ${LOGINS} logins over ${USERS} users, ${a.cpuMs.toFixed(2)} ms CPU each in this process (HTTP client included${label.startsWith('PGlite') ? ', embedded database included' : ''})`);
     console.log(`ratio ACS / bare validation: ${(a.perSecond / b.perSecond).toFixed(2)} logins/s (target ≥ 0.9); CPU per login / CPU per bare validation: ${(a.cpuMs / b.cpuMs).toFixed(2)}`);
     if (WORKERS > 1) {
-      if (dbUrl) await scaling(dbUrl);
+      if (dbUrl) await scaling(dbUrl, b.cpuMs);
       else console.log('workers: skipped (set TEST_DATABASE_URL: PGlite serves one process)');
     }
   } finally {

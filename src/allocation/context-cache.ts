@@ -11,20 +11,23 @@ import { loadSettings } from './settings.js';
 
 export interface ContextCache {
   get(tx: Tx): Promise<DecisionContext>;
+  /** The same, with the revision key already read by the caller in this transaction (decision-inputs.ts). */
+  forKey(tx: Tx, key: string): Promise<DecisionContext>;
 }
 
 export function createContextCache(): ContextCache {
   let cached: { key: string; context: DecisionContext } | undefined;
+  async function forKey(tx: Tx, key: string): Promise<DecisionContext> {
+    if (cached?.key === key) return cached.context;
+    const [settings, mappings] = [await loadSettings(tx), await loadMappings(tx)];
+    const context = createDecisionContext({ policy: settings.policy, preferenceOrder: settings.preferenceOrder, mappings });
+    // Read committed: a writer may have committed between our reads; cache only a stable view.
+    if ((await revisionKey(tx)) === key) cached = { key, context };
+    return context;
+  }
   return {
-    async get(tx) {
-      const key = await revisionKey(tx);
-      if (cached?.key === key) return cached.context;
-      const [settings, mappings] = [await loadSettings(tx), await loadMappings(tx)];
-      const context = createDecisionContext({ policy: settings.policy, preferenceOrder: settings.preferenceOrder, mappings });
-      // Read committed: a writer may have committed between our reads; cache only a stable view.
-      if ((await revisionKey(tx)) === key) cached = { key, context };
-      return context;
-    },
+    get: async (tx) => forKey(tx, await revisionKey(tx)),
+    forKey,
   };
 }
 

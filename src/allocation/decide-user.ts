@@ -3,10 +3,12 @@
  * the user, load groups, holdings, configuration and pools, decide, move seats, record the outcome
  * on the user and write one audit row.
  */
-import type { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 import { decide, type Decision, type DecisionContext, type HeldLicense, type Pool } from '../domain/index.js';
 import type { Tx } from '../db/transaction.js';
-import { writeAudit } from '../audit/write.js';
+import { auditInsertSql } from '../audit/write.js';
+import type { ContextCache } from './context-cache.js';
+import { loadDecisionInputs } from './decision-inputs.js';
 import { effectiveGroups, loadGroups, type GroupsBySource } from './groups.js';
 import { moveSeats } from './seats.js';
 import { loadDecisionContext, loadPools } from './snapshot.js';
@@ -20,6 +22,15 @@ export interface DecideOptions {
   readonly lockPools?: boolean;
   /** Preloaded configuration (jobs decide many users with one). */
   readonly context?: DecisionContext;
+  /** Without `context`: the per-process cache, keyed by the revision read with the other inputs. */
+  readonly contexts?: ContextCache;
+  /**
+   * The user's row as the caller already locked it in this transaction (the login's upsert holds
+   * the row lock of INSERT … ON CONFLICT DO UPDATE); lockUser is then not repeated.
+   */
+  readonly locked?: LockedUser;
+  /** Replace the user's `saml` memberships with these groups first (a login), in the statement that reads the inputs. */
+  readonly samlGroups?: readonly string[];
   /** Audit even when nothing moved (default true: a login is worth a trail). */
   readonly auditUnchanged?: boolean;
   /** Holdings before an earlier step of the same transaction (a manual edit), for the audit row. */
@@ -64,34 +75,39 @@ export async function evaluateUser(
 }
 
 export async function decideUserInTx(tx: Tx, userId: string, opts: DecideOptions): Promise<UserDecision> {
-  const user = await lockUser(tx, userId);
-  const { groups, current, pools, decision } = await evaluateUser(tx, user, opts);
+  const user = opts.locked ?? (await lockUser(tx, userId));
+  // One statement for groups, holdings, pools and the settings revision (decision-inputs.ts).
+  const inputs = await loadDecisionInputs(tx, user.id, !opts.lockPools, opts.samlGroups);
+  const { groups, current } = inputs;
+  const [context, pools] = await Promise.all([
+    opts.context ?? (opts.contexts ? opts.contexts.forKey(tx, inputs.revisionKey) : loadDecisionContext(tx)),
+    inputs.pools ?? loadPools(tx, true),
+  ]);
+  const decision = decide(
+    context,
+    { active: user.active, groups: effectiveGroups(groups), current, redistributeManual: opts.redistributeManual ?? false },
+    pools,
+  );
   const kinds = new Map([...pools.values()].map((p) => [p.key, p.kind]));
   await moveSeats(tx, user.id, { release: decision.release, acquire: decision.acquire.map((key) => ({ key, origin: 'mapping' })) }, kinds);
   const after = holdingsAfter(current, decision);
   const before = opts.before ?? current;
   const changed = decision.acquire.length > 0 || decision.release.length > 0 || opts.before !== undefined;
-  await tx.user.update({
-    where: { id: user.id },
-    data: {
-      roles: [...decision.roles],
-      lastReason: decision.reason,
-      lastTrace: decision.trace as unknown as Prisma.InputJsonValue,
-      lastDecidedAt: opts.now,
-      waitingSince: decision.waiting ? (user.waitingSince ?? opts.now) : null,
-    },
-  });
+  // The trace is serialised once: the user row and the audit row carry the same document.
+  const traceJson = JSON.stringify(decision.trace);
+  const updateUser = Prisma.sql`UPDATE app_user SET roles = ${[...decision.roles]}::text[], last_reason = ${decision.reason},
+      last_trace = ${traceJson}::jsonb, last_decided_at = ${opts.now}, waiting_since = ${decision.waiting ? (user.waitingSince ?? opts.now) : null},
+      updated_at = ${new Date()}
+    WHERE id = ${user.id}::uuid`;
   if (changed || (opts.auditUnchanged ?? true)) {
-    await writeAudit(tx, {
-      actor: opts.actor,
-      action: opts.action,
-      userId: user.id,
-      subject: user.nameId,
-      reason: decision.reason,
-      before,
-      after,
-      trace: decision.trace,
-    });
+    // User row and audit row in one statement (one round trip).
+    const audit = auditInsertSql(
+      { actor: opts.actor, action: opts.action, userId: user.id, subject: user.nameId, reason: decision.reason, before, after },
+      traceJson,
+    );
+    await tx.$executeRaw`WITH updated AS (${updateUser}) ${audit}`;
+  } else {
+    await tx.$executeRaw(updateUser);
   }
   return { user, groups, decision, before, after, changed };
 }

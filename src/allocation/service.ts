@@ -30,7 +30,7 @@ export interface Actor {
   readonly action: string;
 }
 
-export type DecisionFlags = Actor & Partial<Pick<DecideOptions, 'redistributeManual' | 'auditUnchanged' | 'context' | 'before'>>;
+export type DecisionFlags = Actor & Partial<Pick<DecideOptions, 'redistributeManual' | 'auditUnchanged' | 'context' | 'before' | 'locked' | 'samlGroups'>>;
 
 /** Passed to a decision transaction: `lockPools` is set on the attempt after a lost seat race. */
 export interface Attempt {
@@ -127,8 +127,7 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
   }
 
   async function decideInTx(tx: Tx, userId: string, attempt: Attempt, opts: DecisionFlags): Promise<UserDecision> {
-    const context = opts.context ?? (await contexts.get(tx));
-    return decideUserInTx(tx, userId, { ...opts, context, lockPools: attempt.lockPools, now: attempt.now });
+    return decideUserInTx(tx, userId, { ...opts, contexts, lockPools: attempt.lockPools, now: attempt.now });
   }
 
   const single = (d: UserDecision): readonly UserDecision[] => [d];

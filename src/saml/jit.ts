@@ -11,7 +11,7 @@ import { writeAudit } from '../audit/write.js';
 import type { Db } from '../db/client.js';
 import { withTx, type Tx } from '../db/transaction.js';
 import type { Identity } from './profile.js';
-import { replaceSamlMemberships, upsertLoginUser } from './login-rows.js';
+import { upsertLoginUser } from './login-rows.js';
 
 /** Business outcomes that end in the 403 page (not SAML refusals: the response itself was fine). */
 export type DeniedReason = 'NO_MAPPING' | 'DEACTIVATED' | 'GROUPS_OVERAGE' | 'NOT_PROVISIONED';
@@ -27,7 +27,15 @@ class Rollback extends Error {
   }
 }
 
-export async function provisionLogin(deps: { db: Db; allocation: AllocationService }, identity: Identity): Promise<LoginOutcome> {
+/**
+ * `beforeCommit` runs inside the decision transaction of an allowed login (every attempt of it),
+ * e.g. to insert the session row with the login instead of in a transaction of its own.
+ */
+export async function provisionLogin(
+  deps: { db: Db; allocation: AllocationService },
+  identity: Identity,
+  beforeCommit?: (tx: Tx, userId: string, decision: UserDecision) => Promise<void>,
+): Promise<LoginOutcome> {
   const actor = `saml:${identity.nameId}`;
   let outcome: LoginOutcome;
   try {
@@ -35,21 +43,27 @@ export async function provisionLogin(deps: { db: Db; allocation: AllocationServi
       'login',
       async (tx, attempt) => {
         const user = await upsertLoginUser(tx, identity, attempt.now);
-        if (!user.inserted && !user.active) {
+        let active = user.active;
+        if (!user.inserted && !active) {
           if (!(await loadSettings(tx)).policy.jit.reactivateOnLogin) throw new Rollback({ kind: 'denied', reason: 'DEACTIVATED', userId: user.id });
           await tx.user.update({ where: { id: user.id }, data: { active: true } });
+          active = true;
         }
         if (identity.overage && (user.inserted || !(await hasScimGroups(tx, user.id)))) {
           throw new Rollback({ kind: 'denied', reason: 'GROUPS_OVERAGE', userId: user.inserted ? null : user.id });
         }
-        // With an overage claim the asserted list is incomplete: only SCIM memberships count.
-        await replaceSamlMemberships(tx, user.id, identity.overage ? [] : identity.groups);
-        const decision = await deps.allocation.decideInTx(tx, user.id, attempt, { actor, action: 'login' });
+        // The upsert holds the user's row lock: the decision does not take it again. It replaces
+        // the `saml` memberships in the statement that reads its inputs; with an overage claim
+        // the asserted list is incomplete, so only SCIM memberships count.
+        const locked = { id: user.id, nameId: user.nameId, active, waitingSince: user.waitingSince };
+        const samlGroups = identity.overage ? [] : identity.groups;
+        const decision = await deps.allocation.decideInTx(tx, user.id, attempt, { actor, action: 'login', locked, samlGroups });
         const reason = decision.decision.reason;
         if (user.inserted && !decision.decision.autoProvision) {
           throw new Rollback({ kind: 'denied', reason: reason === 'NO_MAPPING' ? 'NO_MAPPING' : 'NOT_PROVISIONED', userId: null });
         }
         if (reason === 'NO_MAPPING' && (await loadSettings(tx)).policy.jit.denyUnmapped) return { kind: 'denied', reason: 'NO_MAPPING', userId: user.id } as const;
+        await beforeCommit?.(tx, user.id, decision);
         return { kind: 'allowed', userId: user.id, decision } as const;
       },
       (o) => (o.kind === 'allowed' ? [o.decision] : []),

@@ -8,13 +8,19 @@ import type { Identity } from './profile.js';
 
 export interface UpsertedUser {
   readonly id: string;
+  readonly nameId: string;
   readonly active: boolean;
+  readonly waitingSince: Date | null;
   readonly inserted: boolean;
 }
 
-/** Creates the user or updates the attributes the assertion carries (absent claims keep their value). */
+/**
+ * Creates the user or updates the attributes the assertion carries (absent claims keep their value).
+ * ON CONFLICT DO UPDATE locks the existing row until the end of the transaction (and a new row is
+ * invisible to others), so the decision that follows needs no separate lockUser.
+ */
 export async function upsertLoginUser(tx: Tx, identity: Identity, now: Date): Promise<UpsertedUser> {
-  const rows = await tx.$queryRaw<{ id: string; active: boolean; inserted: boolean }[]>`
+  const rows = await tx.$queryRaw<{ id: string; name_id: string; active: boolean; waiting_since: Date | null; inserted: boolean }[]>`
     INSERT INTO app_user (id, name_id, name_id_lower, email, first_name, last_name, user_id, roles, updated_at)
     VALUES (gen_random_uuid(), ${identity.nameId}, ${identity.nameId.toLowerCase()}, ${identity.email ?? null}, ${identity.firstName ?? null},
             ${identity.lastName ?? null}, ${identity.userId ?? null}, '{}', ${now})
@@ -24,10 +30,10 @@ export async function upsertLoginUser(tx: Tx, identity: Identity, now: Date): Pr
       last_name = COALESCE(EXCLUDED.last_name, app_user.last_name),
       user_id = COALESCE(EXCLUDED.user_id, app_user.user_id),
       updated_at = EXCLUDED.updated_at
-    RETURNING id::text AS id, active, (xmax = 0) AS inserted`;
+    RETURNING id::text AS id, name_id, active, waiting_since, (xmax = 0) AS inserted`;
   const row = rows[0];
   if (!row) throw new Error('user upsert returned no row');
-  return row;
+  return { id: row.id, nameId: row.name_id, active: row.active, waitingSince: row.waiting_since, inserted: row.inserted };
 }
 
 /** Replaces the user's `saml` memberships with `groups` (SPEC §1 Membership), in one statement. */

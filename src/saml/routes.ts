@@ -15,6 +15,7 @@ import { safeRelayState } from './relay-state.js';
 import { STRATEGY } from './strategy.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { isRetryable } from '../db/transaction.js';
+import type { PendingSession } from '../sessions/service.js';
 
 export class SamlNotConfigured extends Error {
   override readonly name = 'SamlNotConfigured';
@@ -82,7 +83,11 @@ export function samlRouter(deps: AppDeps, ready: Promise<AcsContext>): Router {
       throw e;
     }
     const { identity } = accepted;
-    const outcome = await provisionLogin(deps, identity);
+    // The session row commits with the login (one statement in its transaction, no transaction of its own).
+    let session: PendingSession | undefined;
+    const outcome = await provisionLogin(deps, identity, async (tx, userId, { user, decision }) => {
+      session = await deps.sessions.startInTx(tx, userId, { nameId: user.nameId, roles: decision.roles, active: user.active });
+    });
     if (outcome.kind === 'denied') {
       metrics.logins.inc({ outcome: outcome.reason });
       logger.info('SAML login denied', { actor: `saml:${identity.nameId}`, reason: outcome.reason });
@@ -91,7 +96,7 @@ export function samlRouter(deps: AppDeps, ready: Promise<AcsContext>): Router {
     const reason = outcome.decision.decision.reason;
     metrics.logins.inc({ outcome: reason });
     logger.info('SAML login', { actor: `saml:${identity.nameId}`, reason, groups: identity.groups.length });
-    await deps.sessions.start(res, outcome.userId);
+    session!.setCookie(res);
     res.redirect(303, safeRelayState(accepted.relayState) ?? '/');
   });
 

@@ -5,7 +5,9 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
+import type { Tx } from '../db/transaction.js';
 import type { Clock } from '../shared/clock.js';
 import { readCookie, serializeCookie } from './cookies.js';
 
@@ -21,9 +23,24 @@ export interface SessionView {
   readonly expiresAt: Date;
 }
 
+export type SessionUser = Pick<SessionView, 'nameId' | 'roles' | 'active'>;
+
+export interface PendingSession {
+  readonly view: SessionView;
+  setCookie(res: Response): void;
+}
+
 export interface SessionService {
-  /** Creates a session for the user and sets the cookie on the response. */
-  start(res: Response, userId: string): Promise<SessionView>;
+  /**
+   * Creates a session for the user and sets the cookie on the response. A caller that has just
+   * read the user (the ACS, inside its decision) passes `user` and saves a query.
+   */
+  start(res: Response, userId: string, user?: SessionUser): Promise<SessionView>;
+  /**
+   * The same inside the caller's transaction (the ACS: the login's decision transaction), so the
+   * session row commits with the login; call `setCookie` once the transaction has committed.
+   */
+  startInTx(tx: Tx, userId: string, user: SessionUser): Promise<PendingSession>;
   /** The request's live session, or null (missing, unknown, expired). */
   load(req: Request): Promise<SessionView | null>;
   /** Deletes the request's session and clears the cookie. */
@@ -44,15 +61,30 @@ const hash = (secret: string): string => createHash('sha256').update(secret).dig
 
 export function createSessionService({ db, clock, ttlHours, secure }: SessionOptions): SessionService {
   const ttlMs = ttlHours * 3_600_000;
+  const newSession = (userId: string) => {
+    // One buffer for the cookie secret and the CSRF token: one call into the CSPRNG.
+    const random = randomBytes(56);
+    const secret = random.subarray(0, 32).toString('base64url');
+    const csrfToken = random.subarray(32).toString('base64url');
+    const id = hash(secret);
+    const expiresAt = new Date(clock.now().getTime() + ttlMs);
+    const insert = Prisma.sql`INSERT INTO web_session (id, user_id, data, csrf_token, expires_at, created_at)
+      VALUES (${id}, ${userId}::uuid, '{}', ${csrfToken}, ${expiresAt}, ${new Date()})`;
+    return { id, csrfToken, expiresAt, insert, cookie: serializeCookie(SESSION_COOKIE, secret, { maxAgeSeconds: ttlMs / 1000, secure }) };
+  };
   return {
-    async start(res, userId) {
-      const secret = randomBytes(32).toString('base64url');
-      const csrfToken = randomBytes(24).toString('base64url');
-      const expiresAt = new Date(clock.now().getTime() + ttlMs);
-      await db.prisma.webSession.create({ data: { id: hash(secret), userId, csrfToken, expiresAt } });
-      res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, secret, { maxAgeSeconds: ttlMs / 1000, secure }));
-      const user = await db.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { nameId: true, roles: true, active: true } });
-      return { id: hash(secret), userId, ...user, csrfToken, expiresAt };
+    async start(res, userId, known) {
+      const s = newSession(userId);
+      await db.prisma.$executeRaw(s.insert);
+      res.append('Set-Cookie', s.cookie);
+      const user = known ?? (await db.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { nameId: true, roles: true, active: true } }));
+      return { id: s.id, userId, nameId: user.nameId, roles: user.roles, active: user.active, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
+    },
+    async startInTx(tx, userId, user) {
+      const s = newSession(userId);
+      await tx.$executeRaw(s.insert);
+      const view = { id: s.id, userId, nameId: user.nameId, roles: user.roles, active: user.active, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
+      return { view, setCookie: (res) => void res.append('Set-Cookie', s.cookie) };
     },
     async load(req) {
       const secret = readCookie(req.get('cookie'), SESSION_COOKIE);
