@@ -6,7 +6,10 @@
  *
  * Run: npm run bench:redistribute -- [--users 100000] [--1m] [--backend pglite|postgres|both] [--batch-size 500]
  * PostgreSQL needs DATABASE_URL or TEST_DATABASE_URL (the bench creates and drops its own database).
+ * On PostgreSQL the job runs in a child process that does nothing else, so its RSS is the job's
+ * (plus Node, the Prisma client and the app's modules), not the generator's or the baseline's.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Prisma } from '../src/generated/prisma/client.js';
@@ -44,11 +47,18 @@ async function baseline(db: Db): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-async function run(label: string, db: Db): Promise<void> {
-  const t0 = process.hrtime.bigint();
-  await generate(db, USERS);
-  const genSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const readSeconds = await baseline(db);
+interface JobFigures {
+  status: string;
+  seconds: number;
+  moved: number;
+  rssBefore: number;
+  peak: number;
+  heapUsedAtPeak: number;
+  phases: [string, number][];
+}
+
+/** Runs one full redistribution on `db` and measures it (in this process). */
+async function runJob(db: Db): Promise<JobFigures> {
   const logger = createLogger({ level: 'error', format: 'json', silent: true });
   const metrics = createMetrics({ defaultMetrics: false });
   const allocation = createAllocationService({ db, logger, metrics, clock: systemClock });
@@ -65,22 +75,59 @@ async function run(label: string, db: Db): Promise<void> {
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  let heapUsedAtPeak = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak) [peak, heapUsedAtPeak] = [m.rss, m.heapUsed];
+  }, 50);
   const started = process.hrtime.bigint();
+  last = started;
   const job = await jobs.startRedistribution({ scope: { all: true }, redistributeManual: false, dryRun: false }, 'bench');
   await jobs.idle();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
   const done = await jobs.get(job.id);
-  const totals = (done.summary as { totals: { moved: number; reasons: Record<string, number> } }).totals;
+  await jobs.stop();
+  const totals = (done.summary as { totals: { moved: number } }).totals;
+  return { status: done.status, seconds, moved: totals.moved, rssBefore, peak, heapUsedAtPeak, phases: [...phases] };
+}
+
+/** The job alone in a child process (PostgreSQL: both processes reach the same database). */
+function runJobInChild(url: string): JobFigures {
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1] as string, '--job-only', url, '--users', String(USERS), '--batch-size', String(BATCH)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  if (child.status !== 0 || !line.startsWith('{')) throw new Error(`job process failed (${child.status}): ${child.stdout}`);
+  return JSON.parse(line) as JobFigures;
+}
+
+async function run(label: string, db: Db, url?: string): Promise<void> {
+  const t0 = process.hrtime.bigint();
+  await generate(db, USERS);
+  const genSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const readSeconds = await baseline(db);
+  const f = url ? runJobInChild(url) : await runJob(db);
   const violations = await checkInvariants(db.prisma);
   console.log(
-    `${label}, ${USERS} users, batch ${BATCH}: ${done.status} in ${seconds.toFixed(1)} s = ${Math.round(USERS / seconds)} users/s; ` +
-      `moved ${totals.moved} (${((100 * totals.moved) / USERS).toFixed(0)}%); RSS before ${MB(rssBefore)}, peak ${MB(peak)} (+${MB(peak - rssBefore)}); ` +
+    `${label}, ${USERS} users, batch ${BATCH}: ${f.status} in ${f.seconds.toFixed(1)} s = ${Math.round(USERS / f.seconds)} users/s; ` +
+      `moved ${f.moved} (${((100 * f.moved) / USERS).toFixed(0)}%); ${url ? 'job process' : 'this process'}: RSS before ${MB(f.rssBefore)}, peak ${MB(f.peak)} (+${MB(f.peak - f.rssBefore)}, heap used at peak ${MB(f.heapUsedAtPeak)}); ` +
       `raw-SQL read baseline ${readSeconds.toFixed(1)} s; data generated in ${genSeconds.toFixed(1)} s; invariants ${violations.length === 0 ? 'hold' : `FAIL ${JSON.stringify(violations)}`}`,
   );
-  console.log(`  seconds per phase (batches ending in it): ${[...phases].map(([p, t]) => `${p} ${t.toFixed(1)}`).join(', ')}`);
-  await jobs.stop();
+  console.log(`  seconds per phase (batches ending in it): ${f.phases.map(([p, t]) => `${p} ${t.toFixed(1)}`).join(', ')}`);
+}
+
+const JOB_ONLY = arg('--job-only');
+if (JOB_ONLY) {
+  const db = await createDb({ url: JOB_ONLY, dataDir: 'unused', poolSize: 4, transactionTimeoutMs: 120_000 });
+  try {
+    console.log(JSON.stringify(await runJob(db)));
+  } finally {
+    await db.close();
+  }
+  process.exit(0);
 }
 
 if (BACKEND === 'pglite' || BACKEND === 'both') {
@@ -104,7 +151,7 @@ if (BACKEND === 'postgres' || BACKEND === 'both') {
   target.pathname = `/${name}`;
   const db = await createDb({ url: target.toString(), dataDir: 'unused', migrate: true, poolSize: 4, transactionTimeoutMs: 120_000 });
   try {
-    await run('PostgreSQL', db);
+    await run('PostgreSQL', db, target.toString());
   } finally {
     await db.close();
     await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);

@@ -48,8 +48,7 @@ export async function loadPage(tx: Tx, where: Prisma.Sql, after: Keyset | null, 
     LIMIT ${limit}
     ${lock ? Prisma.sql`FOR UPDATE OF u` : Prisma.empty}`;
   if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const [groups, held] = await Promise.all([loadGroups(tx, ids), loadHeld(tx, ids)]);
+  const { groups, held } = await loadGroupsAndHeld(tx, rows.map((r) => r.id));
   return rows.map((r) => ({
     id: r.id,
     nameId: r.name_id,
@@ -64,35 +63,41 @@ export async function loadPage(tx: Tx, where: Prisma.Sql, after: Keyset | null, 
   }));
 }
 
-/** Effective groups by user id (SPEC §1: saml ∪ scim memberships, SCIM groups by name and externalId). */
-async function loadGroups(tx: Tx, ids: readonly string[]): Promise<Map<string, Set<string>>> {
-  const rows = await tx.$queryRaw<{ user_id: string; name: string }[]>`
-    SELECT user_id::text AS user_id, group_name AS name FROM membership WHERE user_id = ANY(${ids}::uuid[])
-    UNION
-    SELECT sm.user_id::text, g.name FROM scim_group_member sm JOIN scim_group sg ON sg.id = sm.group_id
-      CROSS JOIN LATERAL (VALUES (sg.display_name), (sg.external_id)) AS g(name)
-    WHERE sm.user_id = ANY(${ids}::uuid[]) AND g.name IS NOT NULL`;
-  const out = new Map<string, Set<string>>();
+/**
+ * In one round trip, by user id: effective groups (SPEC §1: saml ∪ scim memberships, SCIM groups
+ * by name and externalId) and allocation rows (ordered by licence key). One probe per user on each
+ * (user_id, …) index. This runs after the page's locking read, as its own statement: its snapshot
+ * is taken once the user rows are locked, so it sees what a login committed while we waited.
+ */
+async function loadGroupsAndHeld(tx: Tx, ids: readonly string[]): Promise<{ groups: Map<string, Set<string>>; held: Map<string, HeldLicense[]> }> {
+  const rows = await tx.$queryRaw<{ user_id: string; held: boolean; name: string; origin: Origin | null }[]>`
+    SELECT x.uid::text AS user_id, r.held, r.name, r.origin
+    FROM unnest(${ids}::uuid[]) AS x(uid)
+    CROSS JOIN LATERAL (
+      SELECT false AS held, m.group_name AS name, NULL::text AS origin FROM membership m WHERE m.user_id = x.uid
+      UNION ALL
+      SELECT false, g.name, NULL FROM scim_group_member sm JOIN scim_group sg ON sg.id = sm.group_id
+        CROSS JOIN LATERAL (VALUES (sg.display_name), (sg.external_id)) AS g(name)
+      WHERE sm.user_id = x.uid AND g.name IS NOT NULL
+      UNION ALL
+      SELECT true, a.license_key, a.origin::text FROM allocation a WHERE a.user_id = x.uid
+    ) r
+    ORDER BY r.held, x.uid, r.name`;
+  const groups = new Map<string, Set<string>>();
+  const held = new Map<string, HeldLicense[]>();
   for (const r of rows) {
-    const set = out.get(r.user_id);
+    if (r.held) {
+      const list = held.get(r.user_id);
+      const row = { key: r.name, origin: r.origin as Origin };
+      if (list) list.push(row);
+      else held.set(r.user_id, [row]);
+      continue;
+    }
+    const set = groups.get(r.user_id);
     if (set) set.add(r.name);
-    else out.set(r.user_id, new Set([r.name]));
+    else groups.set(r.user_id, new Set([r.name]));
   }
-  return out;
-}
-
-async function loadHeld(tx: Tx, ids: readonly string[]): Promise<Map<string, HeldLicense[]>> {
-  const rows = await tx.$queryRaw<{ user_id: string; license_key: string; origin: Origin }[]>`
-    SELECT user_id::text AS user_id, license_key, origin::text AS origin FROM allocation
-    WHERE user_id = ANY(${ids}::uuid[]) ORDER BY user_id, license_key`;
-  const out = new Map<string, HeldLicense[]>();
-  for (const r of rows) {
-    const list = out.get(r.user_id);
-    const row = { key: r.license_key, origin: r.origin };
-    if (list) list.push(row);
-    else out.set(r.user_id, [row]);
-  }
-  return out;
+  return { groups, held };
 }
 
 export interface JobTrail {

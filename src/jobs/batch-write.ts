@@ -54,39 +54,40 @@ export async function writeBatch(tx: Tx, w: BatchWrites, actor: string, now: Dat
     const keys = deltas.map(([k]) => k);
     await tx.$queryRaw`SELECT key FROM license WHERE key = ANY(${keys}::text[]) ORDER BY key FOR UPDATE`;
   }
-  if (w.deletes.length > 0) {
-    const n = await tx.$executeRaw`
-      DELETE FROM allocation a USING jsonb_to_recordset(${JSON.stringify(w.deletes)}::jsonb) AS r(user_id uuid, license_key text)
-      WHERE a.user_id = r.user_id AND a.license_key = r.license_key`;
+  // Two statements (the insert must follow the delete: a row may be deleted and inserted again
+  // with another origin, and the one-primary index sees a user's old primary until it is gone).
+  // Empty recordsets are harmless, so each statement carries every table it can.
+  if (w.deletes.length + deltas.length > 0) {
+    const rows = await tx.$queryRaw<{ deleted: number }[]>`
+      WITH d AS (
+        DELETE FROM allocation a USING jsonb_to_recordset(${JSON.stringify(w.deletes)}::jsonb) AS r(user_id uuid, license_key text)
+        WHERE a.user_id = r.user_id AND a.license_key = r.license_key RETURNING 1
+      ), l AS (
+        UPDATE license l SET used = l.used + r.delta, updated_at = ${now}
+        FROM jsonb_to_recordset(${JSON.stringify(deltas.map(([key, delta]) => ({ key, delta })))}::jsonb) AS r(key text, delta int)
+        WHERE l.key = r.key RETURNING 1
+      )
+      SELECT (SELECT COUNT(*) FROM d)::int AS deleted, (SELECT COUNT(*) FROM l)::int AS updated`;
+    const n = rows[0]?.deleted ?? 0;
     if (n !== w.deletes.length) throw new Error(`expected to delete ${w.deletes.length} allocation rows, deleted ${n}: rows changed without the user lock`);
   }
-  if (deltas.length > 0) {
-    const json = JSON.stringify(deltas.map(([key, delta]) => ({ key, delta })));
+  if (w.inserts.length + w.users.length + w.audits.length > 0) {
+    const audits = w.audits.map((a) => ({ action: a.action, user_id: a.userId, subject: a.subject, reason: a.reason, before: a.before, after: a.after, trace: a.trace }));
     await tx.$executeRaw`
-      UPDATE license l SET used = l.used + r.delta, updated_at = ${now}
-      FROM jsonb_to_recordset(${json}::jsonb) AS r(key text, delta int) WHERE l.key = r.key`;
-  }
-  if (w.inserts.length > 0) {
-    await tx.$executeRaw`
-      INSERT INTO allocation (user_id, license_key, kind, origin)
-      SELECT r.user_id, r.license_key, l.kind, r.origin::"AllocationOrigin"
-      FROM jsonb_to_recordset(${JSON.stringify(w.inserts)}::jsonb) AS r(user_id uuid, license_key text, origin text)
-      JOIN license l ON l.key = r.license_key`;
-  }
-  if (w.users.length > 0) {
-    await tx.$executeRaw`
-      UPDATE app_user u SET roles = r.roles, last_reason = r.reason, last_trace = r.trace, last_decided_at = ${now},
-        waiting_since = CASE WHEN r.waiting THEN COALESCE(u.waiting_since, ${now}) ELSE NULL END, updated_at = ${now}
-      FROM jsonb_to_recordset(${JSON.stringify(w.users)}::jsonb) AS r(id uuid, roles text[], reason text, trace jsonb, waiting boolean)
-      WHERE u.id = r.id`;
-  }
-  if (w.audits.length > 0) {
-    const json = JSON.stringify(
-      w.audits.map((a) => ({ action: a.action, user_id: a.userId, subject: a.subject, reason: a.reason, before: a.before, after: a.after, trace: a.trace })),
-    );
-    await tx.$executeRaw`
+      WITH i AS (
+        INSERT INTO allocation (user_id, license_key, kind, origin)
+        SELECT r.user_id, r.license_key, l.kind, r.origin::"AllocationOrigin"
+        FROM jsonb_to_recordset(${JSON.stringify(w.inserts)}::jsonb) AS r(user_id uuid, license_key text, origin text)
+        JOIN license l ON l.key = r.license_key
+        RETURNING 1
+      ), u AS (
+        UPDATE app_user u SET roles = r.roles, last_reason = r.reason, last_trace = r.trace, last_decided_at = ${now},
+          waiting_since = CASE WHEN r.waiting THEN COALESCE(u.waiting_since, ${now}) ELSE NULL END, updated_at = ${now}
+        FROM jsonb_to_recordset(${JSON.stringify(w.users)}::jsonb) AS r(id uuid, roles text[], reason text, trace jsonb, waiting boolean)
+        WHERE u.id = r.id RETURNING 1
+      )
       INSERT INTO audit_event (actor, action, user_id, subject, reason, before, after, trace)
       SELECT ${actor}, r.action, r.user_id, r.subject, r.reason, r.before, r.after, r.trace
-      FROM jsonb_to_recordset(${json}::jsonb) AS r(action text, user_id uuid, subject text, reason text, before jsonb, after jsonb, trace jsonb)`;
+      FROM jsonb_to_recordset(${JSON.stringify(audits)}::jsonb) AS r(action text, user_id uuid, subject text, reason text, before jsonb, after jsonb, trace jsonb)`;
   }
 }
