@@ -1,7 +1,7 @@
 /**
  * SCIM filter expressions (RFC 7644 §3.4.2.2) parsed into a small AST. Our own parser rather than
  * scim2-parse-filter, which mishandles escaped quotes and Entra's `emails[type eq "work"].value`
- * (docs/decisions/scim.md). String literals are JSON strings, so `\"` and `\\` work as the RFC says.
+ * (docs/decisions.md, SCIM section). String literals are JSON strings, so `\"` and `\\` work as the RFC says.
  * Attribute names are checked by the caller against an allow-list; `__proto__` and friends are
  * refused here already so no later step ever sees them.
  */

@@ -106,7 +106,7 @@ describe.skipIf(!usingPostgres())('a backend terminated in the middle of a reque
 
   it('answers a manual assignment 503 without writing it, and the next one succeeds', async () => {
     const userId = await seedUser(db, 'assignee@example.com');
-    // Open finding (docs/decisions/reliability.md): the very first admin write of a fresh instance,
+    // Open finding (docs/decisions.md, reliability section): the very first admin write of a fresh instance,
     // made while another session holds the license row, did not reach the database for over a
     // minute in some runs; one admin write beforehand avoids it. Not the fault under test here.
     const warm = await seedUser(db, 'warm@example.com');
