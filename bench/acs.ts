@@ -7,10 +7,9 @@
  * With workers > 1 and PostgreSQL it also runs the ACS in 1..workers node:cluster processes, the
  * way `allot serve --workers N` does, and prints logins/s for each count.)
  */
+import { createScratchDatabase } from './lib/scratch-database.js';
 import cluster from 'node:cluster';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { SAML } from '@node-saml/node-saml';
 import { configSchema } from '../src/config/schema.js';
 import { createDb, type Db } from '../src/db/client.js';
@@ -203,19 +202,13 @@ if (cluster.isWorker) {
   let label: string;
   let dbUrl: string | undefined;
   if (url) {
-    const name = `allot_bench_acs_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    const t = new URL(url);
-    t.pathname = `/${name}`;
-    dbUrl = t.toString();
+    const scratch = await createScratchDatabase(url, 'allot_bench_acs');
+    dbUrl = scratch.url;
     db = await createDb({ url: dbUrl, dataDir: 'unused', migrate: true, poolSize: CONCURRENCY + 4 });
     label = 'PostgreSQL';
     cleanup = async () => {
       await db.close();
-      await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
-      await admin.end();
+      await scratch.drop();
     };
   } else {
     db = await createDb({ dataDir: 'memory://' });

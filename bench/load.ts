@@ -13,10 +13,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { createScratchDatabase, type ScratchDatabase } from './lib/scratch-database.js';
 import { createDb } from '../src/db/client.js';
 import { benchIdp, bareValidation, benchMappings, BENCH_LICENSES, mintForms, type BenchIdp } from './lib/saml-pool.js';
 import { startServer, type BenchServer } from './lib/server.js';
@@ -49,15 +48,9 @@ setTimeout(() => {
   process.exit(3);
 }, hardStopMs).unref();
 
-async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `allot_bench_load_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const u = new URL(baseUrl!);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  const db = await createDb({ url, dataDir: 'unused', migrate: true, poolSize: 2 });
+async function createDatabase(): Promise<ScratchDatabase> {
+  const scratch = await createScratchDatabase(baseUrl!, 'allot_bench_load');
+  const db = await createDb({ url: scratch.url, dataDir: 'unused', migrate: true, poolSize: 2 });
   try {
     await db.prisma.license.createMany({
       data: BENCH_LICENSES.map((key) => ({ key, name: key, kind: key === 'bot-insight' || key === 'process-discovery' ? ('addon' as const) : ('primary' as const), capacity: 1_000_000 })),
@@ -66,13 +59,7 @@ async function createDatabase(): Promise<{ url: string; drop: () => Promise<void
   } finally {
     await db.close();
   }
-  return {
-    url,
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
+  return scratch;
 }
 
 async function serve(idp: BenchIdp, url: string, dir: string): Promise<BenchServer> {

@@ -9,9 +9,8 @@
  * On PostgreSQL the job runs in a child process that does nothing else, so its RSS is the job's
  * (plus Node, the Prisma client and the app's modules), not the generator's or the baseline's.
  */
+import { createScratchDatabase } from './lib/scratch-database.js';
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { Prisma } from '../src/generated/prisma/client.js';
 import { createAllocationService } from '../src/allocation/service.js';
 import { checkInvariants } from '../src/allocation/invariants.js';
@@ -141,20 +140,12 @@ if (BACKEND === 'pglite' || BACKEND === 'both') {
 
 if (BACKEND === 'postgres' || BACKEND === 'both') {
   if (!PG_URL) throw new Error('PostgreSQL: set DATABASE_URL or TEST_DATABASE_URL');
-  const name = `allot_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  // Other suites on a shared server may terminate idle connections; that must not kill the bench.
-  admin.on('error', (e) => console.error(`admin connection: ${e.message}`));
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const target = new URL(PG_URL);
-  target.pathname = `/${name}`;
-  const db = await createDb({ url: target.toString(), dataDir: 'unused', migrate: true, poolSize: 4, transactionTimeoutMs: 120_000 });
+  const scratch = await createScratchDatabase(PG_URL, 'allot_bench');
+  const db = await createDb({ url: scratch.url, dataDir: 'unused', migrate: true, poolSize: 4, transactionTimeoutMs: 120_000 });
   try {
-    await run('PostgreSQL', db, target.toString());
+    await run('PostgreSQL', db, scratch.url);
   } finally {
     await db.close();
-    await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }

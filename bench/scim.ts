@@ -5,8 +5,7 @@
  * PGlite and, with DATABASE_URL, on PostgreSQL (in a database it creates and drops).
  * Run: npm run bench:scim -- [users]   (default 1000)
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { createScratchDatabase } from './lib/scratch-database.js';
 import { createToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config/index.js';
 import { createDb, type Db } from '../src/db/client.js';
@@ -97,19 +96,13 @@ try {
 
 const url = process.env['DATABASE_URL'];
 if (url) {
-  const name = `allot_bench_scim_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const db = await createDb({ url: target.toString(), dataDir: 'unused', migrate: true, poolSize: 10 });
+  const scratch = await createScratchDatabase(url, 'allot_bench_scim');
+  const db = await createDb({ url: scratch.url, dataDir: 'unused', migrate: true, poolSize: 10 });
   try {
     await run('PostgreSQL', db);
   } finally {
     await db.close();
-    await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 } else {
   console.log('PostgreSQL: skipped (set DATABASE_URL=postgresql://… to measure it)');

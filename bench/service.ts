@@ -5,8 +5,7 @@
  * Run: npx tsx bench/service.ts [users] [concurrency]   (DATABASE_URL=postgresql://… for PostgreSQL;
  * the bench creates and drops its own database there).
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { createScratchDatabase } from './lib/scratch-database.js';
 import { createAllocationService } from '../src/allocation/service.js';
 import { createDb, type Db } from '../src/db/client.js';
 import { createMetrics } from '../src/http/metrics.js';
@@ -91,19 +90,13 @@ try {
 
 const url = process.env['DATABASE_URL'];
 if (url) {
-  const name = `allot_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const db = await createDb({ url: target.toString(), dataDir: 'unused', migrate: true, poolSize: CONCURRENCY + 2 });
+  const scratch = await createScratchDatabase(url, 'allot_bench');
+  const db = await createDb({ url: scratch.url, dataDir: 'unused', migrate: true, poolSize: CONCURRENCY + 2 });
   try {
     await run('PostgreSQL', db, CONCURRENCY);
   } finally {
     await db.close();
-    await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 } else {
   console.log('PostgreSQL: skipped (set DATABASE_URL=postgresql://… to measure it)');

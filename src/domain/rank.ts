@@ -56,9 +56,9 @@ export function collectOffers(
       if (listed(offers.primaries, offers.primaryCount, licence) || listed(offers.addons, offers.addonCount, licence)) continue;
       const pool = pools.get(licence.key);
       if (kindOf(licence.candidate, pool) === 'primary') {
-        offers.primaryCount = insertByPreference(offers.primaries, offers.primaryPools, offers.primaryCount, licence, pool);
+        offers.primaryCount = insertSorted(offers.primaries, offers.primaryPools, offers.primaryCount, licence, pool, 'byPreference');
       } else {
-        offers.addonCount = insertByKey(offers.addons, offers.addonPools, offers.addonCount, licence, pool);
+        offers.addonCount = insertSorted(offers.addons, offers.addonPools, offers.addonCount, licence, pool, 'byKey');
       }
     }
   }
@@ -82,34 +82,20 @@ function listed(list: readonly CompiledLicence[], count: number, licence: Compil
   return false;
 }
 
-/** Sorted insertion into the first `count` entries of two parallel lists; returns the new count. */
-function insertByPreference(
+/**
+ * Sorted insertion, by one of the licence's integer orders, into the first `count` entries of two
+ * parallel lists; returns the new count.
+ */
+function insertSorted(
   list: CompiledLicence[],
   pools: (Pool | undefined)[],
   count: number,
   licence: CompiledLicence,
   pool: Pool | undefined,
+  order: 'byPreference' | 'byKey',
 ): number {
   let i = count;
-  while (i > 0 && (list[i - 1] as CompiledLicence).byPreference > licence.byPreference) {
-    list[i] = list[i - 1] as CompiledLicence;
-    pools[i] = pools[i - 1];
-    i--;
-  }
-  list[i] = licence;
-  pools[i] = pool;
-  return count + 1;
-}
-
-function insertByKey(
-  list: CompiledLicence[],
-  pools: (Pool | undefined)[],
-  count: number,
-  licence: CompiledLicence,
-  pool: Pool | undefined,
-): number {
-  let i = count;
-  while (i > 0 && (list[i - 1] as CompiledLicence).byKey > licence.byKey) {
+  while (i > 0 && (list[i - 1] as CompiledLicence)[order] > licence[order]) {
     list[i] = list[i - 1] as CompiledLicence;
     pools[i] = pools[i - 1];
     i--;
