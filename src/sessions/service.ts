@@ -68,23 +68,22 @@ export function createSessionService({ db, clock, ttlHours, secure }: SessionOpt
     const csrfToken = random.subarray(32).toString('base64url');
     const id = hash(secret);
     const expiresAt = new Date(clock.now().getTime() + ttlMs);
-    const insert = Prisma.sql`INSERT INTO web_session (id, user_id, data, csrf_token, expires_at, created_at)
-      VALUES (${id}, ${userId}::uuid, '{}', ${csrfToken}, ${expiresAt}, ${new Date()})`;
-    return { id, csrfToken, expiresAt, insert, cookie: serializeCookie(SESSION_COOKIE, secret, { maxAgeSeconds: ttlMs / 1000, secure }) };
+    const insert = Prisma.sql`INSERT INTO web_session (id, user_id, data, csrf_token, expires_at)
+      VALUES (${id}, ${userId}::uuid, '{}', ${csrfToken}, ${expiresAt})`;
+    const view = (user: SessionUser): SessionView => ({ id, userId, nameId: user.nameId, roles: user.roles, active: user.active, csrfToken, expiresAt });
+    return { insert, view, cookie: serializeCookie(SESSION_COOKIE, secret, { maxAgeSeconds: ttlMs / 1000, secure }) };
   };
   return {
     async start(res, userId, known) {
       const s = newSession(userId);
       await db.prisma.$executeRaw(s.insert);
       res.append('Set-Cookie', s.cookie);
-      const user = known ?? (await db.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { nameId: true, roles: true, active: true } }));
-      return { id: s.id, userId, nameId: user.nameId, roles: user.roles, active: user.active, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
+      return s.view(known ?? (await db.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { nameId: true, roles: true, active: true } })));
     },
     async startInTx(tx, userId, user) {
       const s = newSession(userId);
       await tx.$executeRaw(s.insert);
-      const view = { id: s.id, userId, nameId: user.nameId, roles: user.roles, active: user.active, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
-      return { view, setCookie: (res) => void res.append('Set-Cookie', s.cookie) };
+      return { view: s.view(user), setCookie: (res) => void res.append('Set-Cookie', s.cookie) };
     },
     async load(req) {
       const secret = readCookie(req.get('cookie'), SESSION_COOKIE);
