@@ -13,9 +13,9 @@ import { parseGroupBody, toScimGroup, type GroupFields, type GroupRow } from './
 import type { ScimRequest, ScimResponse } from './http-types.js';
 import { syncScimMemberships } from './memberships.js';
 import { parsePatch } from './patch-ops.js';
-import { parseListQuery, parseProjection, project, type Projection } from './query.js';
+import { listPage, parseListQuery, parseProjection, project, type Projection } from './query.js';
 import { redecideUsers } from './redecide.js';
-import { GROUP_SCHEMA, LIST_SCHEMA } from './schemas.js';
+import { GROUP_SCHEMA } from './schemas.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const membersInclude = { members: { select: { user: { select: { id: true, nameId: true } } }, orderBy: { userId: 'asc' } } } as const;
@@ -124,28 +124,19 @@ export async function listGroups(deps: ScimDeps, req: ScimRequest): Promise<Scim
   const q = parseListQuery(req.query, deps.maxResults);
   const p = parseProjection(req.query);
   const where = q.filter ? groupWhere(q.filter) : {};
-  const [total, rows] = await Promise.all([
-    deps.db.prisma.scimGroup.count({ where }),
-    q.count === 0
-      ? Promise.resolve([])
-      : deps.db.prisma.scimGroup.findMany({
-          where,
-          ...(wantsMembers(p) ? { include: membersInclude } : {}),
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-          skip: q.startIndex - 1,
-          take: q.count,
-        }),
-  ]);
-  return {
-    status: 200,
-    body: {
-      schemas: [LIST_SCHEMA],
-      totalResults: total,
-      itemsPerPage: rows.length,
-      startIndex: q.startIndex,
-      Resources: rows.map((r) => project(toScimGroup(r, req.base), p, GROUP_SCHEMA)),
-    },
-  };
+  return listPage(
+    q,
+    () => deps.db.prisma.scimGroup.count({ where }),
+    (skip, take) =>
+      deps.db.prisma.scimGroup.findMany({
+        where,
+        ...(wantsMembers(p) ? { include: membersInclude } : {}),
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        skip,
+        take,
+      }),
+    (r) => project(toScimGroup(r, req.base), p, GROUP_SCHEMA),
+  );
 }
 
 export async function replaceGroup(deps: ScimDeps, req: ScimRequest, id: string): Promise<ScimResponse> {

@@ -5,6 +5,8 @@
  * or beyond 32 bits, is 400 invalidValue.
  */
 import { invalidValue } from './errors.js';
+import type { ScimResponse } from './http-types.js';
+import { LIST_SCHEMA } from './schemas.js';
 import { FORBIDDEN_NAMES, parseFilter, type Filter } from './filter.js';
 
 export interface ListQuery {
@@ -102,4 +104,21 @@ function pick(v: object, subs: string[]): unknown {
 function omit(v: object, subs: string[]): unknown {
   if (Array.isArray(v)) return v.map((el: unknown) => (el && typeof el === 'object' ? omit(el, subs) : el));
   return Object.fromEntries(Object.entries(v).filter(([k]) => !subs.includes(k.toLowerCase())));
+}
+
+/**
+ * One page of a list (RFC 7644 §3.4.2): the total and, unless `count=0` asked for the total only,
+ * the rows from the 1-based startIndex, oldest first, rendered as a ListResponse.
+ */
+export async function listPage<R>(
+  q: ListQuery,
+  count: () => Promise<number>,
+  page: (skip: number, take: number) => Promise<R[]>,
+  render: (row: R) => unknown,
+): Promise<ScimResponse> {
+  const [total, rows] = await Promise.all([count(), q.count === 0 ? Promise.resolve([]) : page(q.startIndex - 1, q.count)]);
+  return {
+    status: 200,
+    body: { schemas: [LIST_SCHEMA], totalResults: total, itemsPerPage: rows.length, startIndex: q.startIndex, Resources: rows.map(render) },
+  };
 }

@@ -12,8 +12,8 @@ import { notFound, uniqueness } from './errors.js';
 import { userWhere } from './filter-where.js';
 import type { ScimRequest, ScimResponse } from './http-types.js';
 import { parsePatch } from './patch-ops.js';
-import { parseListQuery, parseProjection, project } from './query.js';
-import { LIST_SCHEMA, USER_SCHEMA } from './schemas.js';
+import { listPage, parseListQuery, parseProjection, project } from './query.js';
+import { USER_SCHEMA } from './schemas.js';
 import { applyUserPatch } from './user-patch.js';
 import { parseUserBody, toScimUser, userDocument, type UserFields, type UserRow } from './user-resource.js';
 
@@ -76,22 +76,12 @@ export async function listUsers(deps: ScimDeps, req: ScimRequest): Promise<ScimR
   const q = parseListQuery(req.query, deps.maxResults);
   const projection = parseProjection(req.query);
   const where = q.filter ? userWhere(q.filter) : {};
-  const [total, rows] = await Promise.all([
-    deps.db.prisma.user.count({ where }),
-    q.count === 0
-      ? Promise.resolve([])
-      : deps.db.prisma.user.findMany({ where, include: withGroups, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], skip: q.startIndex - 1, take: q.count }),
-  ]);
-  return {
-    status: 200,
-    body: {
-      schemas: [LIST_SCHEMA],
-      totalResults: total,
-      itemsPerPage: rows.length,
-      startIndex: q.startIndex,
-      Resources: rows.map((r) => project(toScimUser(r, req.base), projection, USER_SCHEMA)),
-    },
-  };
+  return listPage(
+    q,
+    () => deps.db.prisma.user.count({ where }),
+    (skip, take) => deps.db.prisma.user.findMany({ where, include: withGroups, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], skip, take }),
+    (r) => project(toScimUser(r, req.base), projection, USER_SCHEMA),
+  );
 }
 
 /** PUT and PATCH: the new attributes come from the locked current row, then one decision. */
