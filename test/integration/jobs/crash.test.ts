@@ -6,15 +6,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Prisma } from '../../../src/generated/prisma/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../../src/allocation/invariants.js';
-import { loadDecisionContext, loadPools } from '../../../src/allocation/snapshot.js';
-import { planRedistribution } from '../../../src/domain/plan-redistribution.js';
-import { loadPage } from '../../../src/jobs/batch-load.js';
 import { runCli } from '../../helpers/cli.js';
 import { adminQuery, createTestDb, usingPostgres, type TestDb } from '../../helpers/test-db.js';
-import { allHoldings, jobsFor, seedPopulation } from './helpers.js';
+import { allHoldings, jobsFor, plannedHoldings, seedPopulation } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 let db: TestDb;
@@ -30,15 +26,8 @@ afterAll(async () => {
 
 describe.skipIf(!usingPostgres())('kill -9 mid-job', () => {
   it('leaves the invariants intact, and the job is resumed to the uninterrupted result', { timeout: 180_000 }, async () => {
-    const { users, ctx, pools } = await db.prisma.$transaction(async (tx) => ({
-      users: await loadPage(tx, Prisma.sql`TRUE`, null, 10_000, false),
-      ctx: await loadDecisionContext(tx),
-      pools: await loadPools(tx),
-    }));
-    const plan = planRedistribution({ context: ctx, pools, users, redistributeManual: false });
-    const names = new Map(users.map((u) => [u.id, u.nameId]));
-    const expected = Object.fromEntries(plan.users.map((u) => [names.get(u.id), u.after.map((r) => (r.origin === 'manual' ? `${r.key}(manual)` : r.key))]));
-    expect(plan.totals.moved).toBeGreaterThan(20);
+    const { holdings: expected, moved } = await plannedHoldings(db);
+    expect(moved).toBeGreaterThan(20);
 
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'redistribute', '--batch-size', '1', '--json'], {
       cwd: ROOT,

@@ -2,14 +2,10 @@
  * SPEC §3: the outcome depends only on the data, never on the batch size; and the runner, batch by
  * batch in the database, reaches exactly what the pure planner computes in memory.
  */
-import { Prisma } from '../../../src/generated/prisma/client.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../../src/allocation/invariants.js';
-import { loadDecisionContext, loadPools } from '../../../src/allocation/snapshot.js';
-import { planRedistribution } from '../../../src/domain/plan-redistribution.js';
-import { loadPage } from '../../../src/jobs/batch-load.js';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
-import { allHoldings, jobsFor, redistribute, seedPopulation } from './helpers.js';
+import { allHoldings, jobsFor, plannedHoldings, redistribute, seedPopulation } from './helpers.js';
 
 const dbs: TestDb[] = [];
 afterAll(async () => {
@@ -23,28 +19,13 @@ async function population(): Promise<TestDb> {
   return db;
 }
 
-async function planFor(db: TestDb, redistributeManual: boolean): Promise<Record<string, string[]>> {
-  const { users, ctx, pools } = await db.prisma.$transaction(async (tx) => ({
-    users: await loadPage(tx, Prisma.sql`TRUE`, null, 10_000, false),
-    ctx: await loadDecisionContext(tx),
-    pools: await loadPools(tx),
-  }));
-  const plan = planRedistribution({ context: ctx, pools, users, redistributeManual });
-  const names = new Map(users.map((u) => [u.id, u.nameId]));
-  return Object.fromEntries(
-    plan.users
-      .map((u) => [names.get(u.id) as string, u.after.map((r) => (r.origin === 'manual' ? `${r.key}(manual)` : r.key))] as const)
-      .sort(([a], [b]) => (a < b ? -1 : 1)),
-  );
-}
-
 describe('determinism', { timeout: 240_000 }, () => {
   it('gives the same holdings and totals for batch sizes 1, 7 and 500, equal to the pure plan', { timeout: 240_000 }, async () => {
     const results: { holdings: Record<string, string[]>; totals: unknown }[] = [];
     let planned: Record<string, string[]> | undefined;
     for (const batchSize of [1, 7, 500]) {
       const db = await population();
-      planned ??= await planFor(db, false);
+      planned ??= (await plannedHoldings(db, false)).holdings;
       const job = await redistribute(jobsFor(db, { batchSize }));
       expect(job.status).toBe('succeeded');
       expect(await checkInvariants(db.prisma)).toEqual([]);
@@ -61,7 +42,7 @@ describe('determinism', { timeout: 240_000 }, () => {
 
   it('with redistributeManual, matches the pure plan too', async () => {
     const db = await population();
-    const planned = await planFor(db, true);
+    const planned = (await plannedHoldings(db, true)).holdings;
     await redistribute(jobsFor(db, { batchSize: 9 }), { redistributeManual: true });
     expect(await allHoldings(db)).toEqual(planned);
     expect(await checkInvariants(db.prisma)).toEqual([]);
@@ -76,7 +57,7 @@ describe('determinism', { timeout: 240_000 }, () => {
     expect(dry.status).toBe('succeeded');
     expect(await allHoldings(db)).toEqual(before);
     expect(await db.prisma.auditEvent.count()).toBe(auditBefore);
-    const planned = await planFor(db, false);
+    const planned = (await plannedHoldings(db, false)).holdings;
     const real = await redistribute(jobs);
     const drySummary = dry.summary as { totals: unknown; licensesAfter: unknown; diff: { nameId: string; after: { key: string }[] }[] };
     const realSummary = real.summary as { totals: unknown; licensesAfter: unknown };

@@ -2,6 +2,10 @@
  * Job services over a test database, and a compact view of who holds what.
  */
 import type { Db } from '../../../src/db/client.js';
+import { Prisma } from '../../../src/generated/prisma/client.js';
+import { loadDecisionContext, loadPools } from '../../../src/allocation/snapshot.js';
+import { planRedistribution } from '../../../src/domain/plan-redistribution.js';
+import { loadPage } from '../../../src/jobs/batch-load.js';
 import { createJobService, type RunningJobService } from '../../../src/jobs/service.js';
 import type { RunnerHooks } from '../../../src/jobs/redistribution-runner.js';
 import type { JobView, RedistributionParams } from '../../../src/jobs/types.js';
@@ -34,6 +38,23 @@ export async function redistribute(jobs: RunningJobService, params: Partial<Redi
 export async function allHoldings(db: Db): Promise<Record<string, string[]>> {
   const users = await db.prisma.user.findMany({ include: { allocations: { orderBy: { licenseKey: 'asc' } } }, orderBy: { nameId: 'asc' } });
   return Object.fromEntries(users.map((u) => [u.nameId, u.allocations.map((a) => (a.origin === 'manual' ? `${a.licenseKey}(manual)` : a.licenseKey))]));
+}
+
+/** What the pure planner says a full redistribution ends with, in allHoldings' shape, and how many users it moves. */
+export async function plannedHoldings(db: Db, redistributeManual = false): Promise<{ holdings: Record<string, string[]>; moved: number }> {
+  const { users, ctx, pools } = await db.prisma.$transaction(async (tx) => ({
+    users: await loadPage(tx, Prisma.sql`TRUE`, null, 10_000, false),
+    ctx: await loadDecisionContext(tx),
+    pools: await loadPools(tx),
+  }));
+  const plan = planRedistribution({ context: ctx, pools, users, redistributeManual });
+  const names = new Map(users.map((u) => [u.id, u.nameId]));
+  const holdings = Object.fromEntries(
+    plan.users
+      .map((u) => [names.get(u.id) as string, u.after.map((r) => (r.origin === 'manual' ? `${r.key}(manual)` : r.key))] as const)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+  return { holdings, moved: plan.totals.moved };
 }
 
 /** Gives a user a row directly (the seat counted), to set up holdings before a run. */

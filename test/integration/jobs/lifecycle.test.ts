@@ -2,16 +2,12 @@
  * A job's life: one at a time, cancel between batches, logins during a job, and a job whose
  * process stops mid-way resumed by another instance to the same result.
  */
-import { Prisma } from '../../../src/generated/prisma/client.js';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../../src/allocation/invariants.js';
-import { loadDecisionContext, loadPools } from '../../../src/allocation/snapshot.js';
-import { planRedistribution } from '../../../src/domain/plan-redistribution.js';
-import { loadPage } from '../../../src/jobs/batch-load.js';
 import type { RunningJobService } from '../../../src/jobs/service.js';
 import { ConflictError } from '../../../src/shared/errors.js';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
-import { allHoldings, allocationFor, jobsFor, redistribute, seedPopulation } from './helpers.js';
+import { allHoldings, allocationFor, jobsFor, plannedHoldings, redistribute, seedPopulation } from './helpers.js';
 
 let db: TestDb;
 const dbs: TestDb[] = [];
@@ -75,14 +71,7 @@ describe('job lifecycle', { timeout: 240_000 }, () => {
   });
 
   it('a job whose process stops mid-way is resumed by another instance to the result of an uninterrupted run', async () => {
-    const { users, ctx, pools } = await db.prisma.$transaction(async (tx) => ({
-      users: await loadPage(tx, Prisma.sql`TRUE`, null, 10_000, false),
-      ctx: await loadDecisionContext(tx),
-      pools: await loadPools(tx),
-    }));
-    const plan = planRedistribution({ context: ctx, pools, users, redistributeManual: false });
-    const names = new Map(users.map((u) => [u.id, u.nameId]));
-    const expected = Object.fromEntries(plan.users.map((u) => [names.get(u.id), u.after.map((r) => (r.origin === 'manual' ? `${r.key}(manual)` : r.key))]));
+    const { holdings: expected } = await plannedHoldings(db);
 
     let batches = 0;
     const first: RunningJobService = jobsFor(db, { batchSize: 2, hooks: { afterBatch: () => { if (++batches === 9) void first.stop(); } } });
