@@ -11,6 +11,7 @@ import type { Metrics } from './metrics.js';
 import { requestId } from './request-id.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { healthRouter } from './health.js';
+import { refreshSeatGauges } from './seat-gauges.js';
 
 export interface AppDeps {
   readonly config: Readonly<Config>;
@@ -37,6 +38,8 @@ export function createApp(deps: AppDeps, features: readonly Feature[] = []): Exp
   app.use(httpMetrics(deps));
   app.use(healthRouter(deps.db, (e) => deps.logger.warn('readiness check failed', { error: (e as Error).message })));
   app.get('/metrics', async (_req, res) => {
+    // A database outage must not hide the process metrics: the seat gauges keep their last values.
+    await refreshSeatGauges(deps.db, deps.metrics).catch((e: unknown) => deps.logger.warn('seat gauges not refreshed', { error: (e as Error).message }));
     res.set('Content-Type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });

@@ -63,6 +63,15 @@ describe('health, readiness and the fallback handlers', () => {
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/allot_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/);
   });
+  it('/metrics reports seats used and capacity per license as the database holds them', async () => {
+    await db.prisma.license.create({ data: { key: 'bot-creator', name: 'Bot Creator', kind: 'primary', capacity: 20 } });
+    await db.prisma.$executeRaw`UPDATE license SET used = 7 WHERE key = 'bot-creator'`;
+    const res = await request(createTestApp(db).app).get('/metrics').expect(200);
+    expect(res.text).toContain('allot_seats_used{license="bot-creator"} 7');
+    expect(res.text).toContain('allot_seats_capacity{license="bot-creator"} 20');
+    await db.prisma.$executeRaw`UPDATE license SET used = 0 WHERE key = 'bot-creator'`;
+    await db.prisma.license.delete({ where: { key: 'bot-creator' } });
+  });
 });
 
 describe('/readyz when the database is unreachable', () => {
