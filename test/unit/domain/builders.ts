@@ -84,3 +84,18 @@ export function decideFor(args: {
 export function released(decision: Decision): string[] {
   return decision.release.map((row) => `${row.key}:${row.origin}`);
 }
+
+/** Fisher-Yates driven by a small LCG, so a failing permutation replays from its seed. */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let state = seed >>> 0;
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const j = state % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/** Held rows as sorted "key:origin" strings, for order-free comparisons. */
+export const heldKeys = (rows: readonly HeldLicense[]): string[] => rows.map((r) => `${r.key}:${r.origin}`).sort();

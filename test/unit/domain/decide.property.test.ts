@@ -4,6 +4,7 @@ import { createDecisionContext } from '../../../src/domain/context.js';
 import { decide } from '../../../src/domain/decide.js';
 import { DEFAULT_POLICY, type Decision, type HeldLicense, type Mapping, type Pool } from '../../../src/domain/types.js';
 import { referenceDecide, referenceKind, type ReferenceInput } from './reference.js';
+import { heldKeys, shuffled } from './builders.js';
 
 const ORDERED = ['bot-creator', 'citizen-developer', 'attended-bot-runner', 'unattended-bot-runner'];
 /** legacy-runner is a primary the preference order never names. */
@@ -105,20 +106,6 @@ function run(input: ReferenceInput): Decision {
   });
   return decide(ctx, input, input.pools);
 }
-
-/** Fisher-Yates driven by a small LCG, so a failing permutation replays from its seed. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  let state = seed >>> 0;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
-
-const heldKeys = (rows: readonly HeldLicense[]): string[] => rows.map((r) => `${r.key}:${r.origin}`).sort();
 
 describe('decide: properties over arbitrary pools, mappings, groups and holdings', () => {
   it('agrees with an independent reference reading of SPEC §2', () => {

@@ -4,6 +4,7 @@ import { createDecisionContext } from '../../../src/domain/context.js';
 import { decide } from '../../../src/domain/decide.js';
 import { planRedistribution, type PlanUser, type RedistributionInput } from '../../../src/domain/plan-redistribution.js';
 import { DEFAULT_POLICY, type HeldLicense, type Mapping, type Pool } from '../../../src/domain/types.js';
+import { heldKeys, shuffled } from './builders.js';
 
 const PRIMARIES = ['bot-creator', 'citizen-developer', 'attended-bot-runner'];
 const ADDONS = ['process-discovery', 'bot-insight'];
@@ -66,21 +67,9 @@ const scenarioArb = fc
     return { input, seed: s.seed, batchSize: s.batchSize, outside: s.outside };
   });
 
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  let state = seed >>> 0;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
-
-const rowsOf = (rows: readonly HeldLicense[]): string[] => rows.map((r) => `${r.key}:${r.origin}`).sort();
 const outcome = (input: RedistributionInput, batchSize?: number) => {
   const p = planRedistribution(input, batchSize === undefined ? {} : { batchSize });
-  return { users: p.users.map((u) => [u.id, u.decision.reason, rowsOf(u.after)]), licenses: p.licenses, totals: p.totals };
+  return { users: p.users.map((u) => [u.id, u.decision.reason, heldKeys(u.after)]), licenses: p.licenses, totals: p.totals };
 };
 
 /**
@@ -110,7 +99,7 @@ function serialReference(input: RedistributionInput): Map<string, string[]> {
     for (const r of d.release) pools.get(r.key)!.used--;
     for (const k of d.acquire) pools.get(k)!.used++;
     const after = current.filter((r) => !d.release.some((g) => g.key === r.key && g.origin === r.origin)).concat(d.acquire.map((key) => ({ key, origin: 'mapping' as const })));
-    out.set(u.id, rowsOf(after));
+    out.set(u.id, heldKeys(after));
   }
   return out;
 }
@@ -156,7 +145,7 @@ describe('planRedistribution: properties', () => {
         const { capacity: _ignored, ...plain } = input;
         const p = planRedistribution(plain, { batchSize });
         const ref = serialReference(plain);
-        for (const u of p.users) expect(rowsOf(u.after)).toEqual(ref.get(u.id));
+        for (const u of p.users) expect(heldKeys(u.after)).toEqual(ref.get(u.id));
       }),
       { numRuns: 400 },
     );
@@ -169,7 +158,7 @@ describe('planRedistribution: properties', () => {
         const p = planRedistribution(plain);
         for (const u of p.users) {
           if (u.decision.reason !== 'UNCHANGED') continue;
-          expect(rowsOf(u.after)).toEqual(rowsOf(u.before));
+          expect(heldKeys(u.after)).toEqual(heldKeys(u.before));
         }
       }),
       { numRuns: 200 },
