@@ -1,7 +1,7 @@
 /**
- * Authentication of the admin API, in one place so that other principals (browser sessions of
- * users holding an admin role) can be added here without touching the routes. Today: bearer
- * tokens, scope `admin` for everything, `read` for GET only, `scim` for nothing (SPEC §6).
+ * Authentication of the admin API, in one place: browser sessions of users holding an admin (or
+ * read-only admin) role, CSRF-checked, and bearer tokens — scope `admin` for everything, `read`
+ * for GET only, `scim` for nothing (SPEC §6).
  */
 import type { Request, RequestHandler } from 'express';
 import { adminApiRule, bearerAuth } from '../auth/bearer.js';
