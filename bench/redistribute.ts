@@ -53,6 +53,8 @@ interface JobFigures {
   rssBefore: number;
   peak: number;
   heapUsedAtPeak: number;
+  /** CPU seconds of the job's process while it ran (the rest of the wall time is the database's). */
+  cpuSeconds: number;
   phases: [string, number][];
 }
 
@@ -79,16 +81,19 @@ async function runJob(db: Db): Promise<JobFigures> {
     const m = process.memoryUsage();
     if (m.rss > peak) [peak, heapUsedAtPeak] = [m.rss, m.heapUsed];
   }, 50);
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   last = started;
   const job = await jobs.startRedistribution({ scope: { all: true }, redistributeManual: false, dryRun: false }, 'bench');
   await jobs.idle();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
   clearInterval(sampler);
   const done = await jobs.get(job.id);
   await jobs.stop();
   const totals = (done.summary as { totals: { moved: number } }).totals;
-  return { status: done.status, seconds, moved: totals.moved, rssBefore, peak, heapUsedAtPeak, phases: [...phases] };
+  return { status: done.status, seconds, moved: totals.moved, rssBefore, peak, heapUsedAtPeak, cpuSeconds, phases: [...phases] };
 }
 
 /** The job alone in a child process (PostgreSQL: both processes reach the same database). */
@@ -115,6 +120,7 @@ async function run(label: string, db: Db, url?: string): Promise<void> {
       `moved ${f.moved} (${((100 * f.moved) / USERS).toFixed(0)}%); ${url ? 'job process' : 'this process'}: RSS before ${MB(f.rssBefore)}, peak ${MB(f.peak)} (+${MB(f.peak - f.rssBefore)}, heap used at peak ${MB(f.heapUsedAtPeak)}); ` +
       `raw-SQL read baseline ${readSeconds.toFixed(1)} s; data generated in ${genSeconds.toFixed(1)} s; invariants ${violations.length === 0 ? 'hold' : `FAIL ${JSON.stringify(violations)}`}`,
   );
+  console.log(`  job process CPU ${f.cpuSeconds.toFixed(1)} s (${((100 * f.cpuSeconds) / f.seconds).toFixed(0)}% of the job's wall time)`);
   console.log(`  seconds per phase (batches ending in it): ${f.phases.map(([p, t]) => `${p} ${t.toFixed(1)}`).join(', ')}`);
 }
 

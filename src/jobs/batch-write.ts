@@ -72,9 +72,17 @@ export async function writeBatch(tx: Tx, w: BatchWrites, actor: string, now: Dat
     if (n !== w.deletes.length) throw new Error(`expected to delete ${w.deletes.length} allocation rows, deleted ${n}: rows changed without the user lock`);
   }
   if (w.inserts.length + w.users.length + w.audits.length > 0) {
-    const audits = w.audits.map((a) => ({ action: a.action, user_id: a.userId, subject: a.subject, reason: a.reason, before: a.before, after: a.after, trace: a.trace }));
+    // A decision's trace is sent once: an audit row whose trace is its user's new last_trace takes
+    // it from the users recordset (traces are most of the bytes a batch writes).
+    const traces = new Map(w.users.map((u) => [u.id, u.trace]));
+    const audits = w.audits.map((a, n) => {
+      const shared = a.trace !== null && traces.get(a.userId) === a.trace;
+      return { action: a.action, user_id: a.userId, subject: a.subject, reason: a.reason, before: a.before, after: a.after, trace: shared ? null : a.trace, shared, n };
+    });
     await tx.$executeRaw`
-      WITH i AS (
+      WITH ur AS MATERIALIZED (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(w.users)}::jsonb) AS r(id uuid, roles text[], reason text, trace jsonb, waiting boolean)
+      ), i AS (
         INSERT INTO allocation (user_id, license_key, kind, origin)
         SELECT r.user_id, r.license_key, l.kind, r.origin::"AllocationOrigin"
         FROM jsonb_to_recordset(${JSON.stringify(w.inserts)}::jsonb) AS r(user_id uuid, license_key text, origin text)
@@ -83,11 +91,13 @@ export async function writeBatch(tx: Tx, w: BatchWrites, actor: string, now: Dat
       ), u AS (
         UPDATE app_user u SET roles = r.roles, last_reason = r.reason, last_trace = r.trace, last_decided_at = ${now},
           waiting_since = CASE WHEN r.waiting THEN COALESCE(u.waiting_since, ${now}) ELSE NULL END, updated_at = ${now}
-        FROM jsonb_to_recordset(${JSON.stringify(w.users)}::jsonb) AS r(id uuid, roles text[], reason text, trace jsonb, waiting boolean)
+        FROM ur r
         WHERE u.id = r.id RETURNING 1
       )
       INSERT INTO audit_event (actor, action, user_id, subject, reason, before, after, trace)
-      SELECT ${actor}, r.action, r.user_id, r.subject, r.reason, r.before, r.after, r.trace
-      FROM jsonb_to_recordset(${JSON.stringify(audits)}::jsonb) AS r(action text, user_id uuid, subject text, reason text, before jsonb, after jsonb, trace jsonb)`;
+      SELECT ${actor}, r.action, r.user_id, r.subject, r.reason, r.before, r.after, CASE WHEN r.shared THEN ur.trace ELSE r.trace END
+      FROM jsonb_to_recordset(${JSON.stringify(audits)}::jsonb) AS r(action text, user_id uuid, subject text, reason text, before jsonb, after jsonb, trace jsonb, shared boolean, n int)
+      LEFT JOIN ur ON r.shared AND ur.id = r.user_id
+      ORDER BY r.n`;
   }
 }

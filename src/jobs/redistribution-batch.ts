@@ -48,11 +48,33 @@ export interface BatchResult {
  */
 const HOLDS = Prisma.sql`EXISTS (SELECT 1 FROM allocation a WHERE a.user_id = u.id OFFSET 0)`;
 
+/** Where, when and how a page of a phase is read. */
+export interface PageRequest {
+  readonly tx: Tx;
+  readonly cursor: Pick<RedistributionCursor, 'scope' | 'after'>;
+  readonly phase: 'release' | 'holders' | 'others';
+  readonly limit: number;
+  readonly dry: boolean;
+}
+
+/**
+ * The next page of a phase (users locked unless dry). Release: users holding something. Holders:
+ * users holding a row now. Others: users holding nothing, less those the holders step already
+ * decided (they lost everything), told apart by this job's audit rows (loadTrails). A dry run
+ * writes nothing, so its decide phases both read every user of the scope.
+ */
+export function readPage(r: PageRequest): Promise<BatchUser[]> {
+  const scope = scopeCondition(r.cursor.scope);
+  const where =
+    r.phase === 'release' ? Prisma.sql`${scope} AND ${HOLDS}`
+    : r.dry ? scope
+    : Prisma.sql`${scope} AND ${r.phase === 'holders' ? HOLDS : Prisma.sql`NOT ${HOLDS}`}`;
+  return loadPage(r.tx, where, r.cursor.after, r.limit, !r.dry);
+}
+
 /** Release step: users holding something give back what no longer belongs to them. */
-export async function releaseBatch(env: BatchEnv): Promise<BatchResult> {
+export async function releaseBatch(env: BatchEnv, users: readonly BatchUser[]): Promise<BatchResult> {
   const { tx, ctx, dry } = env;
-  const where = Prisma.sql`${scopeCondition(env.cursor.scope)} AND ${HOLDS}`;
-  const users = await loadPage(tx, where, env.cursor.after, env.limit, dry === null);
   if (dry) {
     dryRelease(dry, ctx, env.redistributeManual, users);
     return done(users);
@@ -76,13 +98,8 @@ export async function releaseBatch(env: BatchEnv): Promise<BatchResult> {
  * nothing whom the holders group did not decide). Each user is decided against the seats the
  * previous ones left; pools are locked for the batch so the counts read are the counts written.
  */
-export async function decideBatch(env: BatchEnv, group: 'holders' | 'others'): Promise<BatchResult> {
+export async function decideBatch(env: BatchEnv, group: 'holders' | 'others', users: readonly BatchUser[]): Promise<BatchResult> {
   const { tx, ctx, dry } = env;
-  const scope = scopeCondition(env.cursor.scope);
-  // Holders: users holding a row now. Others: users holding nothing, less those the holders step
-  // already decided (they lost everything), told apart by this job's audit rows (loadTrails).
-  const where = dry ? scope : Prisma.sql`${scope} AND ${group === 'holders' ? HOLDS : Prisma.sql`NOT ${HOLDS}`}`;
-  const users = await loadPage(tx, where, env.cursor.after, env.limit, dry === null);
   if (users.length === 0) return done(users);
   const ledger: Map<string, Pool> = dry ? dry.ledger : await loadPools(tx, true);
   const trails = dry ? null : await loadTrails(tx, users.map((u) => u.id), env.actor, env.cursor.auditFrom);

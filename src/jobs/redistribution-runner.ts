@@ -16,11 +16,12 @@ import { createLedger } from '../domain/seat-ledger.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { decideBatch, releaseBatch, type BatchEnv, type BatchResult, type DryState } from './redistribution-batch.js';
+import type { BatchUser, Keyset } from './batch-load.js';
+import { decideBatch, readPage, releaseBatch, type BatchEnv, type BatchResult, type DryState } from './redistribution-batch.js';
 import { evictBatch } from './evictions.js';
 import * as repo from './job.repo.js';
 import { countScope, resolveScope, scopeCondition } from './redistribution-scope.js';
-import { phaseAfter, type LicenseState, type RedistributionCursor, type RedistributionSummary } from './redistribution-state.js';
+import { phaseAfter, type LicenseState, type Phase, type RedistributionCursor, type RedistributionSummary } from './redistribution-state.js';
 import type { RedistributionParams } from './types.js';
 
 export interface RunnerHooks {
@@ -58,42 +59,144 @@ interface State {
 
 /** Runs a job this process has claimed, to its end. Throws on failure (the caller records it). */
 export async function runRedistribution(deps: RunnerDeps, jobId: string): Promise<RunOutcome> {
-  const { db, owner } = deps;
-  const job = await repo.get(db, jobId);
+  const job = await repo.get(deps.db, jobId);
   const params = job.params as unknown as RedistributionParams;
-  const actor = `job:${job.id}`;
-  const limit = params.batchSize ?? deps.defaultBatchSize;
-  let state = await resume(deps, job.id, params, job);
-  if (state === 'lost' || state === 'cancelled') return state === 'lost' ? 'lost' : 'cancelled';
-
+  const resumed = await resume(deps, job.id, params, job);
+  if (resumed === 'lost' || resumed === 'cancelled') return resumed;
+  const run: Run = { deps, jobId, params, actor: `job:${job.id}`, limit: params.batchSize ?? deps.defaultBatchSize, scope: resumed.cursor.scope };
+  // Two batches overlap on PostgreSQL (see startBatch); PGlite runs one transaction at a time and
+  // a dry run keeps its seats in memory, so those go one batch after the other.
+  const pipelined = deps.db.kind === 'postgres' && !params.dryRun;
+  let state: State = resumed;
+  let current: Batch | null = null;
   while (state.cursor.phase !== 'done') {
     if (deps.stopping()) return 'stopped';
-    const current: State = state;
-    const next = await retryWhileUnavailable(deps, () => withTx(db, async (tx) => {
-      const f = await repo.fence(tx, jobId, owner);
-      if (f !== 'own') return f;
-      const draft = clone(current);
-      const ctx = await deps.contexts.get(tx);
-      const env: BatchEnv = {
-        tx, ctx, actor, limit, redistributeManual: params.redistributeManual, now: deps.clock.now(),
-        cursor: draft.cursor, summary: draft.summary, dry: draft.dry,
-      };
-      await step(env, draft, params);
-      await save(tx, jobId, draft, env.now);
-      return draft;
-    }, {
-      // A batch locks many users and pools, so it meets logins and manual edits more often than
-      // they meet each other; losing a deadlock a few times must not fail the whole job.
-      retries: BATCH_RETRIES,
-      onRetry: (_n, _e, reason) => deps.metrics.txRetries.inc({ operation: 'redistribution.batch', reason }),
-    }));
-    if (next === 'lost' || next === 'cancelled') return next;
-    state = next;
+    current ??= startBatch(run, Promise.resolve(state), null);
+    const page: PageEnd | null = await current.page;
+    const ack = deferred<State>();
+    const next: Batch | null = pipelined && page?.full && !deps.stopping() ? startBatch(run, ack.promise, page) : null;
+    let outcome: State | 'lost' | 'cancelled';
+    try {
+      outcome = await current.done;
+    } catch (e) {
+      ack.reject(e);
+      if (next) await next.done.catch(() => undefined);
+      // The batch read ahead found the cursor elsewhere (the previous batch was retried): run the
+      // same batch again without reading ahead.
+      if (e instanceof ReadAhead) {
+        current = null;
+        continue;
+      }
+      throw e;
+    }
+    if (outcome === 'lost' || outcome === 'cancelled') {
+      ack.reject(new ReadAhead());
+      if (next) await next.done.catch(() => undefined);
+      return outcome;
+    }
+    state = outcome;
     deps.metrics.jobProgress.set({ job: jobId, kind: job.kind }, state.total === 0 ? 1 : state.processed / state.total);
-    await deps.hooks?.afterBatch?.({ jobId, phase: state.cursor.phase, processed: state.processed });
+    try {
+      await deps.hooks?.afterBatch?.({ jobId, phase: state.cursor.phase, processed: state.processed });
+    } finally {
+      ack.resolve(state);
+    }
+    current = next;
   }
   await complete(deps, jobId, state);
   return 'succeeded';
+}
+
+interface Run {
+  readonly deps: RunnerDeps;
+  readonly jobId: string;
+  readonly params: RedistributionParams;
+  readonly actor: string;
+  readonly limit: number;
+  /** The job's scope, fixed when it started. */
+  readonly scope: RedistributionCursor['scope'];
+}
+
+/** Where a batch's page ended: the next batch of the same phase can read its page from there. */
+interface PageEnd {
+  readonly phase: PagePhase;
+  readonly after: Keyset | null;
+  /** A full page: the phase goes on after it. */
+  readonly full: boolean;
+}
+
+interface Batch {
+  /** Resolves once the batch read its page (null: no page to read ahead from, or it failed). */
+  readonly page: Promise<PageEnd | null>;
+  readonly done: Promise<State | 'lost' | 'cancelled'>;
+}
+
+/** Thrown into a batch that read ahead when its reading no longer fits the committed cursor. */
+class ReadAhead extends Error {
+  constructor() {
+    super('read-ahead batch abandoned');
+  }
+}
+
+/**
+ * One batch in its own transaction (retried on deadlocks and lost connections), applied to the
+ * state `prev` resolves with. With `ahead`, the batch reads and locks its page from there while the
+ * previous batch is still deciding and writing, then waits for `prev` (that batch committed and
+ * its progress was reported) before it locks the job and the pools, decides and writes: the two
+ * batches' users are disjoint, and everything the decisions depend on beyond the page (pools, the
+ * job row, the settings) is read after the previous commit, so the result is the one-by-one
+ * result. The database works on one batch's reads while this process decides the other's.
+ */
+function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batch {
+  const { deps, jobId, params } = run;
+  const page = deferred<PageEnd | null>();
+  const publish = (phase: Phase, users: readonly BatchUser[]) =>
+    page.resolve(isPagePhase(phase) ? { phase, after: users[users.length - 1]?.key ?? null, full: users.length === run.limit } : null);
+  const done = retryWhileUnavailable(deps, () => withTx(deps.db, async (tx) => {
+    let users: BatchUser[] | undefined;
+    if (ahead) {
+      users = await readPage({ tx, cursor: { scope: run.scope, after: ahead.after }, phase: ahead.phase, limit: run.limit, dry: false });
+      publish(ahead.phase, users);
+    }
+    const current = await prev;
+    if (ahead && (current.cursor.phase !== ahead.phase || !sameKey(current.cursor.after, ahead.after))) throw new ReadAhead();
+    const f = await repo.fence(tx, jobId, deps.owner);
+    if (f !== 'own') return f;
+    const draft = clone(current);
+    const ctx = await deps.contexts.get(tx);
+    const env: BatchEnv = {
+      tx, ctx, actor: run.actor, limit: run.limit, redistributeManual: params.redistributeManual, now: deps.clock.now(),
+      cursor: draft.cursor, summary: draft.summary, dry: draft.dry,
+    };
+    await step(env, draft, params, users, (u) => publish(current.cursor.phase, u));
+    await save(tx, jobId, draft, env.now);
+    return draft;
+  }, {
+    // A batch locks many users and pools, so it meets logins and manual edits more often than
+    // they meet each other; losing a deadlock a few times must not fail the whole job.
+    retries: BATCH_RETRIES,
+    onRetry: (_n, _e, reason) => deps.metrics.txRetries.inc({ operation: 'redistribution.batch', reason }),
+  }));
+  void done.then(() => page.resolve(null), () => page.resolve(null));
+  return { page: page.promise, done };
+}
+
+type PagePhase = 'release' | 'holders' | 'others';
+
+function isPagePhase(phase: Phase): phase is PagePhase {
+  return phase === 'release' || phase === 'holders' || phase === 'others';
+}
+
+function sameKey(a: Keyset | null, b: Keyset | null): boolean {
+  return a === b || (a !== null && b !== null && a.createdAt === b.createdAt && a.id === b.id);
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 const UNAVAILABLE_ATTEMPTS = 6;
@@ -115,14 +218,19 @@ async function retryWhileUnavailable<T>(deps: Pick<RunnerDeps, 'logger'>, fn: ()
 }
 
 /** One batch of the current phase; moves to the next phase when a page comes back short. */
-async function step(env: BatchEnv, s: State, params: RedistributionParams): Promise<void> {
+async function step(env: BatchEnv, s: State, params: RedistributionParams, readAhead: BatchUser[] | undefined, onPage: (users: readonly BatchUser[]) => void): Promise<void> {
   const { cursor, summary } = s;
+  const page = async (phase: PagePhase) => {
+    const users = readAhead ?? (await readPage({ tx: env.tx, cursor, phase, limit: env.limit, dry: env.dry !== null }));
+    onPage(users);
+    return users;
+  };
   const capacity = params.capacity ?? {};
   const hasCapacity = Object.keys(capacity).length > 0;
   let result: BatchResult | null = null;
   switch (cursor.phase) {
     case 'release':
-      result = await releaseBatch(env);
+      result = await releaseBatch(env, await page('release'));
       summary.release.processed += result.count;
       break;
     case 'evict': {
@@ -137,7 +245,7 @@ async function step(env: BatchEnv, s: State, params: RedistributionParams): Prom
     }
     case 'holders':
     case 'others':
-      result = await decideBatch(env, cursor.phase);
+      result = await decideBatch(env, cursor.phase, await page(cursor.phase));
       s.processed += result.count;
       break;
     case 'done':
