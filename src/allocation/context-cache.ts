@@ -6,6 +6,7 @@
  * back can never be confused with the same number committed afterwards.
  */
 import { createDecisionContext, type DecisionContext } from '../domain/index.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../db/transaction.js';
 import { loadSettings } from './settings.js';
 
@@ -31,9 +32,14 @@ export function createContextCache(): ContextCache {
   };
 }
 
+/** The revision key as a scalar subquery, for callers that read it along with something else. */
+export const REVISION_KEY = Prisma.sql`(SELECT revision::text || ':' || xmin::text FROM settings WHERE id = 1)`;
+/** The key when there is no settings row. */
+export const NO_SETTINGS = 'none';
+
 async function revisionKey(tx: Tx): Promise<string> {
-  const rows = await tx.$queryRaw<{ key: string }[]>`SELECT revision::text || ':' || xmin::text AS key FROM settings WHERE id = 1`;
-  return rows[0]?.key ?? 'none';
+  const rows = await tx.$queryRaw<{ key: string | null }[]>`SELECT ${REVISION_KEY} AS key`;
+  return rows[0]?.key ?? NO_SETTINGS;
 }
 
 export function loadMappings(tx: Tx) {

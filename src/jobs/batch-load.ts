@@ -75,7 +75,7 @@ async function jsonRows<T>(tx: Tx, query: Prisma.Sql): Promise<T[]> {
 
 /**
  * In one round trip, by user id: effective groups (SPEC §1: saml ∪ scim memberships, SCIM groups
- * by name and externalId; distinct) and allocation rows (ordered by licence key). One probe per
+ * by name and externalId) and allocation rows (ordered by licence key). One probe per
  * user on each (user_id, …) index. This runs after the page's locking read, as its own statement:
  * its snapshot is taken once the user rows are locked, so it sees what a login committed while we
  * waited.
@@ -86,7 +86,7 @@ async function loadGroupsAndHeld(tx: Tx, ids: readonly string[]): Promise<Map<st
       x.uid::text,
       ARRAY(
         SELECT m.group_name FROM membership m WHERE m.user_id = x.uid
-        UNION
+        UNION ALL
         SELECT g.name FROM scim_group_member sm JOIN scim_group sg ON sg.id = sm.group_id
           CROSS JOIN LATERAL (VALUES (sg.display_name), (sg.external_id)) AS g(name)
         WHERE sm.user_id = x.uid AND g.name IS NOT NULL
@@ -97,8 +97,9 @@ async function loadGroupsAndHeld(tx: Tx, ids: readonly string[]): Promise<Map<st
   const out = new Map<string, { groups: readonly string[]; current: HeldLicense[] }>();
   for (const [id, groups, held] of rows) {
     out.set(id, {
-      // Sorted here, not in SQL: the same order as the login path's (code units, not a collation).
-      groups: groups.sort(),
+      // Distinct and sorted here, not in SQL: a per-user sort costs the database more than it costs
+      // us, and code-unit order is the login path's (not a collation's).
+      groups: groups.length > 1 ? [...new Set(groups)].sort() : groups,
       current: held ? held.map(([key, origin]) => ({ key, origin })) : [],
     });
   }

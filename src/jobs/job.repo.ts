@@ -5,6 +5,7 @@
 import type { Prisma, Job } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import { withTx, type Tx } from '../db/transaction.js';
+import { NO_SETTINGS, REVISION_KEY } from '../allocation/context-cache.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { JobStatus, JobView } from './types.js';
 
@@ -86,14 +87,28 @@ export async function claim(db: Db, id: string, owner: string, staleAfterMs: num
   return n === 1;
 }
 
-/** Locks the job row for this batch and checks this process still owns a running job. */
-export async function fence(tx: Tx, id: string, owner: string): Promise<'own' | 'cancelled' | 'lost'> {
-  const rows = await tx.$queryRaw<{ status: JobStatus; owner: string | null }[]>`
-    SELECT status::text AS status, cursor->>'owner' AS owner FROM job WHERE id = ${id}::uuid FOR UPDATE`;
+export interface Fence {
+  readonly state: 'own' | 'cancelled' | 'lost';
+  /** The settings revision key, read in the same statement (see context-cache.ts). */
+  readonly settingsKey: string;
+}
+
+/**
+ * Locks the job row for this batch and checks this process still owns a running job. The same
+ * statement reads the settings revision and turns off the wait for the WAL flush at this
+ * transaction's commit: a batch lost to a server crash is one the job's cursor (written in the
+ * same transaction) has not passed, so the job redoes it; later commits flush it anyway.
+ */
+export async function fence(tx: Tx, id: string, owner: string): Promise<Fence> {
+  const rows = await tx.$queryRaw<{ status: JobStatus; owner: string | null; settings_key: string | null }[]>`
+    SELECT status::text AS status, cursor->>'owner' AS owner, ${REVISION_KEY} AS settings_key,
+           set_config('synchronous_commit', 'off', true) AS sync
+    FROM job WHERE id = ${id}::uuid FOR UPDATE`;
   const row = rows[0];
-  if (!row || row.owner !== owner) return 'lost';
-  if (row.status === 'cancelled') return 'cancelled';
-  return row.status === 'running' ? 'own' : 'lost';
+  const settingsKey = row?.settings_key ?? NO_SETTINGS;
+  if (!row || row.owner !== owner) return { state: 'lost', settingsKey };
+  if (row.status === 'cancelled') return { state: 'cancelled', settingsKey };
+  return { state: row.status === 'running' ? 'own' : 'lost', settingsKey };
 }
 
 export async function saveProgress(
@@ -102,10 +117,10 @@ export async function saveProgress(
   progress: { processed: number; total?: number; cursor: Prisma.InputJsonValue; summary: Prisma.InputJsonValue },
   now: Date,
 ): Promise<void> {
-  await tx.job.update({
-    where: { id },
-    data: { processed: progress.processed, ...(progress.total === undefined ? {} : { total: progress.total }), cursor: progress.cursor, summary: progress.summary, heartbeat: now },
-  });
+  await tx.$executeRaw`
+    UPDATE job SET processed = ${progress.processed}, total = COALESCE(${progress.total ?? null}::int, total),
+      cursor = ${JSON.stringify(progress.cursor)}::jsonb, summary = ${JSON.stringify(progress.summary)}::jsonb, heartbeat = ${now}
+    WHERE id = ${id}::uuid`;
 }
 
 export async function beat(db: Db, id: string, owner: string, now: Date): Promise<void> {

@@ -161,9 +161,9 @@ function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batc
     const current = await prev;
     if (ahead && (current.cursor.phase !== ahead.phase || !sameKey(current.cursor.after, ahead.after))) throw new ReadAhead();
     const f = await repo.fence(tx, jobId, deps.owner);
-    if (f !== 'own') return f;
+    if (f.state !== 'own') return f.state;
     const draft = clone(current);
-    const ctx = await deps.contexts.get(tx);
+    const ctx = await deps.contexts.forKey(tx, f.settingsKey);
     const env: BatchEnv = {
       tx, ctx, actor: run.actor, limit: run.limit, redistributeManual: params.redistributeManual, now: deps.clock.now(),
       cursor: draft.cursor, summary: draft.summary, dry: draft.dry,
@@ -270,7 +270,7 @@ async function resume(deps: RunnerDeps, jobId: string, params: RedistributionPar
   }
   return withTx(deps.db, async (tx) => {
     const f = await repo.fence(tx, jobId, deps.owner);
-    if (f !== 'own') return f;
+    if (f.state !== 'own') return f.state;
     const scope = await resolveScope(tx, params.scope);
     const [audit, total, holders, pools] = await Promise.all([
       tx.$queryRaw<{ max: string }[]>`SELECT COALESCE(MAX(id), 0)::text AS max FROM audit_event`,
