@@ -53,8 +53,12 @@ interface JobFigures {
   rssBefore: number;
   peak: number;
   heapUsedAtPeak: number;
-  /** CPU seconds of the job's process while it ran (the rest of the wall time is the database's). */
+  /** process.memoryUsage() when the RSS peaked. */
+  atPeak: NodeJS.MemoryUsage;
+  /** CPU seconds of the job's process while it ran. */
   cpuSeconds: number;
+  /** CPU seconds of the database server processes serving the job's connections (PostgreSQL only). */
+  dbCpuSeconds: number | null;
   phases: [string, number][];
 }
 
@@ -76,10 +80,10 @@ async function runJob(db: Db): Promise<JobFigures> {
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
-  let heapUsedAtPeak = process.memoryUsage().heapUsed;
+  let atPeak = process.memoryUsage();
   const sampler = setInterval(() => {
     const m = process.memoryUsage();
-    if (m.rss > peak) [peak, heapUsedAtPeak] = [m.rss, m.heapUsed];
+    if (m.rss > peak) [peak, atPeak] = [m.rss, m];
   }, 50);
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -92,8 +96,32 @@ async function runJob(db: Db): Promise<JobFigures> {
   clearInterval(sampler);
   const done = await jobs.get(job.id);
   await jobs.stop();
+  const dbCpuSeconds = await backendCpuSeconds(db);
   const totals = (done.summary as { totals: { moved: number } }).totals;
-  return { status: done.status, seconds, moved: totals.moved, rssBefore, peak, heapUsedAtPeak, cpuSeconds, phases: [...phases] };
+  return { status: done.status, seconds, moved: totals.moved, rssBefore, peak, heapUsedAtPeak: atPeak.heapUsed, atPeak, cpuSeconds, dbCpuSeconds, phases: [...phases] };
+}
+
+const JOB_APP = 'allot-bench-job';
+
+/**
+ * CPU time of the PostgreSQL backends serving this process's connections (marked with
+ * application_name): utime + stime from /proc, in clock ticks of 1/100 s. Null on PGlite or when
+ * /proc is not readable (the server on another machine).
+ */
+async function backendCpuSeconds(db: Db): Promise<number | null> {
+  if (db.kind !== 'postgres') return null;
+  const rows = await db.prisma.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = ${JOB_APP}`;
+  try {
+    const { readFileSync } = await import('node:fs');
+    let ticks = 0;
+    for (const { pid } of rows) {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks / 100;
+  } catch {
+    return null;
+  }
 }
 
 /** The job alone in a child process (PostgreSQL: both processes reach the same database). */
@@ -120,13 +148,18 @@ async function run(label: string, db: Db, url?: string): Promise<void> {
       `moved ${f.moved} (${((100 * f.moved) / USERS).toFixed(0)}%); ${url ? 'job process' : 'this process'}: RSS before ${MB(f.rssBefore)}, peak ${MB(f.peak)} (+${MB(f.peak - f.rssBefore)}, heap used at peak ${MB(f.heapUsedAtPeak)}); ` +
       `raw-SQL read baseline ${readSeconds.toFixed(1)} s; data generated in ${genSeconds.toFixed(1)} s; invariants ${violations.length === 0 ? 'hold' : `FAIL ${JSON.stringify(violations)}`}`,
   );
-  console.log(`  job process CPU ${f.cpuSeconds.toFixed(1)} s (${((100 * f.cpuSeconds) / f.seconds).toFixed(0)}% of the job's wall time)`);
+  const dbCpu = f.dbCpuSeconds === null ? 'not measured' : `${f.dbCpuSeconds.toFixed(1)} s (${((100 * f.dbCpuSeconds) / f.seconds).toFixed(0)}%)`;
+  console.log(`  CPU during the job: job process ${f.cpuSeconds.toFixed(1)} s (${((100 * f.cpuSeconds) / f.seconds).toFixed(0)}% of its wall time), its PostgreSQL backends ${dbCpu}`);
+  const m = f.atPeak;
+  console.log(`  memory at the peak: heap ${MB(m.heapUsed)} used of ${MB(m.heapTotal)}, external ${MB(m.external)} (array buffers ${MB(m.arrayBuffers)}), rest of the RSS ${MB(m.rss - m.heapTotal - m.external)}`);
   console.log(`  seconds per phase (batches ending in it): ${f.phases.map(([p, t]) => `${p} ${t.toFixed(1)}`).join(', ')}`);
 }
 
 const JOB_ONLY = arg('--job-only');
 if (JOB_ONLY) {
-  const db = await createDb({ url: JOB_ONLY, dataDir: 'unused', poolSize: 4, transactionTimeoutMs: 120_000 });
+  const url = new URL(JOB_ONLY);
+  url.searchParams.set('application_name', JOB_APP);
+  const db = await createDb({ url: url.toString(), dataDir: 'unused', poolSize: 4, transactionTimeoutMs: 120_000 });
   try {
     console.log(JSON.stringify(await runJob(db)));
   } finally {

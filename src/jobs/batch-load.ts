@@ -8,7 +8,7 @@ import type { Tx } from '../db/transaction.js';
 import type { HeldLicense, Origin } from '../domain/index.js';
 import type { PlanUser } from '../domain/plan-redistribution.js';
 
-/** Keyset position: created_at as PostgreSQL text (microseconds kept) and id. */
+/** Keyset position: created_at as ISO 8601 text from PostgreSQL (microseconds kept) and id. */
 export interface Keyset {
   readonly createdAt: string;
   readonly id: string;
@@ -23,7 +23,7 @@ export interface BatchUser extends PlanUser {
 }
 
 /** A page row as the page query sends it, one JSON array per user (see loadPage). */
-type PageRow = [id: string, nameId: string, createdAt: string, createdKey: string, active: boolean, roles: string[], lastReason: string | null, waiting: boolean];
+type PageRow = [id: string, nameId: string, createdAt: string, active: boolean, roles: string[], lastReason: string | null, waiting: boolean];
 
 /** Groups and allocation rows of one user: [id, groups, [[key, origin], …]]. */
 type HeldRow = [id: string, groups: string[], held: [string, Origin][] | null];
@@ -45,12 +45,13 @@ export async function loadPage(tx: Tx, where: Prisma.Sql, after: Keyset | null, 
       LIMIT ${limit}
       ${lock ? Prisma.sql`FOR UPDATE OF u` : Prisma.empty}
     )
-    SELECT json_agg(json_build_array(p.id::text, p.name_id, p.created_at, p.created_at::text, p.active, p.roles,
-                                     p.last_reason, p.waiting_since IS NOT NULL) ORDER BY p.created_at, p.id)::text AS doc
+    SELECT json_agg(json_build_array(p.id::text, p.name_id, p.created_at, p.active, p.roles, p.last_reason,
+                                     p.waiting_since IS NOT NULL) ORDER BY p.created_at, p.id)::text AS doc
     FROM p`);
   if (rows.length === 0) return [];
   const held = await loadGroupsAndHeld(tx, rows.map((r) => r[0]));
-  return rows.map(([id, nameId, createdAt, createdKey, active, roles, lastReason, waiting]) => {
+  // JSON renders timestamptz as ISO 8601 with every microsecond: it is also the keyset's text.
+  return rows.map(([id, nameId, createdAt, active, roles, lastReason, waiting]) => {
     const h = held.get(id);
     return {
       id,
@@ -62,7 +63,7 @@ export async function loadPage(tx: Tx, where: Prisma.Sql, after: Keyset | null, 
       waiting,
       groups: h?.groups ?? [],
       current: h?.current ?? [],
-      key: { createdAt: createdKey, id },
+      key: { createdAt, id },
     };
   });
 }
