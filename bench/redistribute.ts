@@ -5,12 +5,14 @@
  * raw-SQL baseline that only reads the same pages (users, groups, allocations).
  *
  * Run: npm run bench:redistribute -- [--users 100000] [--1m] [--backend pglite|postgres|both] [--batch-size 500]
+ *      [--node-flags=<flag> …]
  * PostgreSQL needs DATABASE_URL or TEST_DATABASE_URL (the bench creates and drops its own database).
- * On PostgreSQL the job runs in a child process that does nothing else, so its RSS is the job's
- * (plus Node, the Prisma client and the app's modules), not the generator's or the baseline's.
+ * On PostgreSQL the job is run by the real CLI, `allot redistribute --json` (compiled to dist/ first),
+ * in its own process: its RSS and CPU are read from /proc, with the CPU of the PostgreSQL backends
+ * serving it. On PGlite the job runs in this process (one process per data directory).
  */
 import { createScratchDatabase } from './lib/scratch-database.js';
-import { spawnSync } from 'node:child_process';
+import { buildCli, runCliRedistribution } from './lib/cli-job.js';
 import { Prisma } from '../src/generated/prisma/client.js';
 import { createAllocationService } from '../src/allocation/service.js';
 import { checkInvariants } from '../src/allocation/invariants.js';
@@ -29,6 +31,8 @@ const arg = (name: string): string | undefined => {
 };
 const USERS = args.includes('--1m') ? 1_000_000 : Number(arg('--users') ?? 100_000);
 const BATCH = Number(arg('--batch-size') ?? 500);
+/** Node flags for the `allot redistribute` process (PostgreSQL), e.g. --node-flags=--max-old-space-size=128. */
+const NODE_FLAGS = args.filter((a) => a.startsWith('--node-flags=')).map((a) => a.slice('--node-flags='.length));
 const PG_URL = process.env['DATABASE_URL'] ?? process.env['TEST_DATABASE_URL'];
 const BACKEND = arg('--backend') ?? (PG_URL ? 'both' : 'pglite');
 
@@ -57,8 +61,6 @@ interface JobFigures {
   atPeak: NodeJS.MemoryUsage;
   /** CPU seconds of the job's process while it ran. */
   cpuSeconds: number;
-  /** CPU seconds of the database server processes serving the job's connections (PostgreSQL only). */
-  dbCpuSeconds: number | null;
   phases: [string, number][];
 }
 
@@ -96,44 +98,8 @@ async function runJob(db: Db): Promise<JobFigures> {
   clearInterval(sampler);
   const done = await jobs.get(job.id);
   await jobs.stop();
-  const dbCpuSeconds = await backendCpuSeconds(db);
   const totals = (done.summary as { totals: { moved: number } }).totals;
-  return { status: done.status, seconds, moved: totals.moved, rssBefore, peak, heapUsedAtPeak: atPeak.heapUsed, atPeak, cpuSeconds, dbCpuSeconds, phases: [...phases] };
-}
-
-const JOB_APP = 'allot-bench-job';
-
-/**
- * CPU time of the PostgreSQL backends serving this process's connections (marked with
- * application_name): utime + stime from /proc, in clock ticks of 1/100 s. Null on PGlite or when
- * /proc is not readable (the server on another machine).
- */
-async function backendCpuSeconds(db: Db): Promise<number | null> {
-  if (db.kind !== 'postgres') return null;
-  const rows = await db.prisma.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = ${JOB_APP}`;
-  try {
-    const { readFileSync } = await import('node:fs');
-    let ticks = 0;
-    for (const { pid } of rows) {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    }
-    return ticks / 100;
-  } catch {
-    return null;
-  }
-}
-
-/** The job alone in a child process (PostgreSQL: both processes reach the same database). */
-function runJobInChild(url: string): JobFigures {
-  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1] as string, '--job-only', url, '--users', String(USERS), '--batch-size', String(BATCH)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const line = child.stdout.trim().split('\n').pop() ?? '';
-  if (child.status !== 0 || !line.startsWith('{')) throw new Error(`job process failed (${child.status}): ${child.stdout}`);
-  return JSON.parse(line) as JobFigures;
+  return { status: done.status, seconds, moved: totals.moved, rssBefore, peak, heapUsedAtPeak: atPeak.heapUsed, atPeak, cpuSeconds, phases: [...phases] };
 }
 
 async function run(label: string, db: Db, url?: string): Promise<void> {
@@ -141,31 +107,33 @@ async function run(label: string, db: Db, url?: string): Promise<void> {
   await generate(db, USERS);
   const genSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const readSeconds = await baseline(db);
-  const f = url ? runJobInChild(url) : await runJob(db);
-  const violations = await checkInvariants(db.prisma);
+  const head = `${label}, ${USERS} users, batch ${BATCH}${url && NODE_FLAGS.length > 0 ? `, node ${NODE_FLAGS.join(' ')}` : ''}`;
+  const tail = `raw-SQL read baseline ${readSeconds.toFixed(1)} s; data generated in ${genSeconds.toFixed(1)} s`;
+  if (url) {
+    const f = await runCliRedistribution(url, BATCH, NODE_FLAGS);
+    console.log(
+      `${head}: \`allot redistribute\` ${f.status} in ${f.seconds.toFixed(1)} s = ${Math.round(USERS / f.seconds)} users/s; moved ${f.moved} (${pct(f.moved, USERS)}); ` +
+        `job process RSS ${MB(f.rssAtStart)} when the job started, peak ${MB(f.peak)} (VmHWM)${f.launcherRss ? `, launcher ${MB(f.launcherRss)}` : ''}; ${tail}; invariants ${await invariants(db)}`,
+    );
+    const dbCpu = f.dbCpuSeconds === null ? 'not measured' : `${f.dbCpuSeconds.toFixed(1)} s`;
+    console.log(`  CPU: allot process ${f.cpuSeconds.toFixed(1)} s (startup included), its PostgreSQL backends ${dbCpu}; job wall time ${f.seconds.toFixed(1)} s`);
+    return;
+  }
+  const f = await runJob(db);
   console.log(
-    `${label}, ${USERS} users, batch ${BATCH}: ${f.status} in ${f.seconds.toFixed(1)} s = ${Math.round(USERS / f.seconds)} users/s; ` +
-      `moved ${f.moved} (${((100 * f.moved) / USERS).toFixed(0)}%); ${url ? 'job process' : 'this process'}: RSS before ${MB(f.rssBefore)}, peak ${MB(f.peak)} (+${MB(f.peak - f.rssBefore)}, heap used at peak ${MB(f.heapUsedAtPeak)}); ` +
-      `raw-SQL read baseline ${readSeconds.toFixed(1)} s; data generated in ${genSeconds.toFixed(1)} s; invariants ${violations.length === 0 ? 'hold' : `FAIL ${JSON.stringify(violations)}`}`,
+    `${head}: ${f.status} in ${f.seconds.toFixed(1)} s = ${Math.round(USERS / f.seconds)} users/s; moved ${f.moved} (${pct(f.moved, USERS)}); ` +
+      `this process: RSS before ${MB(f.rssBefore)}, peak ${MB(f.peak)} (+${MB(f.peak - f.rssBefore)}); ${tail}; invariants ${await invariants(db)}`,
   );
-  const dbCpu = f.dbCpuSeconds === null ? 'not measured' : `${f.dbCpuSeconds.toFixed(1)} s (${((100 * f.dbCpuSeconds) / f.seconds).toFixed(0)}%)`;
-  console.log(`  CPU during the job: job process ${f.cpuSeconds.toFixed(1)} s (${((100 * f.cpuSeconds) / f.seconds).toFixed(0)}% of its wall time), its PostgreSQL backends ${dbCpu}`);
   const m = f.atPeak;
   console.log(`  memory at the peak: heap ${MB(m.heapUsed)} used of ${MB(m.heapTotal)}, external ${MB(m.external)} (array buffers ${MB(m.arrayBuffers)}), rest of the RSS ${MB(m.rss - m.heapTotal - m.external)}`);
-  console.log(`  seconds per phase (batches ending in it): ${f.phases.map(([p, t]) => `${p} ${t.toFixed(1)}`).join(', ')}`);
+  console.log(`  CPU of this process during the job ${f.cpuSeconds.toFixed(1)} s; seconds per phase (batches ending in it): ${f.phases.map(([p, t]) => `${p} ${t.toFixed(1)}`).join(', ')}`);
 }
 
-const JOB_ONLY = arg('--job-only');
-if (JOB_ONLY) {
-  const url = new URL(JOB_ONLY);
-  url.searchParams.set('application_name', JOB_APP);
-  const db = await createDb({ url: url.toString(), dataDir: 'unused', poolSize: 4, transactionTimeoutMs: 120_000 });
-  try {
-    console.log(JSON.stringify(await runJob(db)));
-  } finally {
-    await db.close();
-  }
-  process.exit(0);
+const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(0)}%`;
+
+async function invariants(db: Db): Promise<string> {
+  const violations = await checkInvariants(db.prisma);
+  return violations.length === 0 ? 'hold' : `FAIL ${JSON.stringify(violations)}`;
 }
 
 if (BACKEND === 'pglite' || BACKEND === 'both') {
@@ -179,6 +147,7 @@ if (BACKEND === 'pglite' || BACKEND === 'both') {
 
 if (BACKEND === 'postgres' || BACKEND === 'both') {
   if (!PG_URL) throw new Error('PostgreSQL: set DATABASE_URL or TEST_DATABASE_URL');
+  buildCli();
   const scratch = await createScratchDatabase(PG_URL, 'allot_bench');
   const db = await createDb({ url: scratch.url, dataDir: 'unused', migrate: true, poolSize: 4, transactionTimeoutMs: 120_000 });
   try {
