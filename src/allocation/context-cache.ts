@@ -14,6 +14,8 @@ export interface ContextCache {
   get(tx: Tx): Promise<DecisionContext>;
   /** The same, with the revision key already read by the caller in this transaction (decision-inputs.ts). */
   forKey(tx: Tx, key: string): Promise<DecisionContext>;
+  /** The cached context when it was compiled for this key, else undefined (no query). */
+  peek(key: string): DecisionContext | undefined;
 }
 
 export function createContextCache(): ContextCache {
@@ -29,6 +31,7 @@ export function createContextCache(): ContextCache {
   return {
     get: async (tx) => forKey(tx, await revisionKey(tx)),
     forKey,
+    peek: (key) => (cached?.key === key ? cached.context : undefined),
   };
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { migrate, pendingMigrations, pgRunner, pgliteRunner } from './migrate.js';
 import { acquireDataDirLock, type DataDirLock } from './pglite-lock.js';
+import { pgTransaction, type SqlTx } from './sql-tx.js';
 
 export type { PrismaClient };
 export type DbKind = 'postgres' | 'pglite';
@@ -19,6 +20,8 @@ export interface Db {
    */
   connectionLosses(): number;
   pendingMigrations(): Promise<string[]>;
+  /** PostgreSQL only: a raw-SQL transaction on a pool connection, without Prisma (sql-tx.ts). */
+  readonly sqlTransaction?: <T>(fn: (tx: SqlTx) => Promise<T>) => Promise<T>;
   close(): Promise<void>;
 }
 
@@ -76,6 +79,7 @@ async function createPostgresDb(url: string, opts: DbOptions): Promise<Db> {
     ping: async () => void (await pool.query('SELECT 1')),
     connectionLosses: () => losses,
     pendingMigrations: () => pendingMigrations(async (sql) => (await pool.query<{ migration_name: string }>(sql)).rows),
+    sqlTransaction: (fn) => pgTransaction(pool, fn),
     close: async () => {
       await prisma.$disconnect();
       await pool.end().catch(() => {});

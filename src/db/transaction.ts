@@ -2,6 +2,7 @@ import type { Db } from './client.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { AppError } from '../shared/errors.js';
 import { isDatabaseUnavailable } from './errors.js';
+import type { SqlTx } from './sql-tx.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -41,16 +42,31 @@ export function isRetryable(e: unknown): boolean {
 }
 
 /** Runs fn in one interactive transaction, retried a bounded number of times on conflicts. */
-export async function withTx<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: TxOptions = {}): Promise<T> {
+export function withTx<T>(db: Db, fn: (tx: Tx) => Promise<T>, opts: TxOptions = {}): Promise<T> {
+  return retrying(db, opts, () =>
+    db.prisma.$transaction(fn, {
+      maxWait: db.tx.maxWait,
+      timeout: db.tx.timeout,
+      ...(opts.isolation ? { isolationLevel: opts.isolation } : {}),
+    }),
+  );
+}
+
+/**
+ * The same for code that only sends raw statements: on PostgreSQL without the Prisma client
+ * (sql-tx.ts), on PGlite through it (one connection, shared with Prisma). READ COMMITTED.
+ */
+export function withSqlTx<T>(db: Db, fn: (tx: SqlTx) => Promise<T>, opts: Omit<TxOptions, 'isolation'> = {}): Promise<T> {
+  const { sqlTransaction } = db;
+  return sqlTransaction ? retrying(db, opts, () => sqlTransaction(fn)) : withTx(db, fn, opts);
+}
+
+async function retrying<T>(db: Db, opts: TxOptions, run: () => Promise<T>): Promise<T> {
   const retries = opts.retries ?? 3;
   for (let attempt = 0; ; attempt++) {
     const losses = db.connectionLosses();
     try {
-      return await db.prisma.$transaction(fn, {
-        maxWait: db.tx.maxWait,
-        timeout: db.tx.timeout,
-        ...(opts.isolation ? { isolationLevel: opts.isolation } : {}),
-      });
+      return await run();
     } catch (e) {
       if (db.connectionLosses() !== losses && !(e instanceof AppError) && !isDatabaseUnavailable(e)) throw connectionLost(e);
       if (attempt >= retries || !isRetryable(e)) throw e;

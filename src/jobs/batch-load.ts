@@ -4,7 +4,7 @@
  * and their allocation rows.
  */
 import { Prisma } from '../generated/prisma/client.js';
-import type { Tx } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
 import type { HeldLicense, Origin } from '../domain/index.js';
 import type { PlanUser } from '../domain/plan-redistribution.js';
 
@@ -34,7 +34,7 @@ type HeldRow = [id: string, groups: string[], held: [string, Origin][] | null];
  * Both reads come back as one JSON document each: parsing one string is far cheaper in this
  * process than a driver row (and its type conversions) per user.
  */
-export async function loadPage(tx: Tx, where: Prisma.Sql, after: Keyset | null, limit: number, lock: boolean): Promise<BatchUser[]> {
+export async function loadPage(tx: SqlTx, where: Prisma.Sql, after: Keyset | null, limit: number, lock: boolean): Promise<BatchUser[]> {
   const keyset = after ? Prisma.sql`AND (u.created_at, u.id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty;
   const rows = await jsonRows<PageRow>(tx, Prisma.sql`
     WITH p AS (
@@ -69,7 +69,7 @@ export async function loadPage(tx: Tx, where: Prisma.Sql, after: Keyset | null, 
 }
 
 /** Runs a query whose one row holds one column `doc`: a JSON array (or NULL for none). */
-async function jsonRows<T>(tx: Tx, query: Prisma.Sql): Promise<T[]> {
+async function jsonRows<T>(tx: SqlTx, query: Prisma.Sql): Promise<T[]> {
   const [row] = await tx.$queryRaw<{ doc: string | null }[]>(query);
   return row?.doc ? (JSON.parse(row.doc) as T[]) : [];
 }
@@ -81,7 +81,7 @@ async function jsonRows<T>(tx: Tx, query: Prisma.Sql): Promise<T[]> {
  * its snapshot is taken once the user rows are locked, so it sees what a login committed while we
  * waited.
  */
-async function loadGroupsAndHeld(tx: Tx, ids: readonly string[]): Promise<Map<string, { groups: readonly string[]; current: HeldLicense[] }>> {
+async function loadGroupsAndHeld(tx: SqlTx, ids: readonly string[]): Promise<Map<string, { groups: readonly string[]; current: HeldLicense[] }>> {
   const rows = await jsonRows<HeldRow>(tx, Prisma.sql`
     SELECT json_agg(json_build_array(
       x.uid::text,
@@ -131,7 +131,7 @@ const NO_TRAIL: JobTrail = { original: [], latest: [], releasedEarly: [], evicte
  * keeps the per-user probe from being flattened into such a join, and `|| ''` keeps it off the
  * (actor, id) and (action, id) indexes for the same reason.
  */
-export async function loadTrails(tx: Tx, ids: readonly string[], actor: string, auditFrom: string): Promise<Map<string, JobTrail>> {
+export async function loadTrails(tx: SqlTx, ids: readonly string[], actor: string, auditFrom: string): Promise<Map<string, JobTrail>> {
   const trail = await jsonRows<[userId: string, action: string, before: HeldLicense[], after: HeldLicense[]]>(tx, Prisma.sql`
     SELECT json_agg(json_build_array(x.uid::text, e.action, e.before, e.after) ORDER BY x.uid, e.id)::text AS doc
     FROM unnest(${ids}::uuid[]) AS x(uid)

@@ -5,7 +5,7 @@
  * updated, the order every decision transaction uses, and the database's CHECK (used <= capacity)
  * and one-primary index hold at the commit as at every other.
  */
-import type { Tx } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
 import type { HeldLicense, Origin, Trace } from '../domain/index.js';
 
 export interface UserOutcome {
@@ -48,7 +48,7 @@ export class BatchWrites {
   }
 }
 
-export async function writeBatch(tx: Tx, w: BatchWrites, actor: string, now: Date, poolsLocked: boolean): Promise<void> {
+export async function writeBatch(tx: SqlTx, w: BatchWrites, actor: string, now: Date, poolsLocked: boolean): Promise<void> {
   const deltas = [...w.deltas].filter(([, d]) => d !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (deltas.length > 0 && !poolsLocked) {
     const keys = deltas.map(([k]) => k);

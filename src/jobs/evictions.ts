@@ -21,7 +21,7 @@ export async function evictBatch(env: BatchEnv, key: string, target: number): Pr
 
 async function evictReal(env: BatchEnv, key: string, target: number): Promise<boolean> {
   const { tx } = env;
-  const pool = await tx.license.findUnique({ where: { key } });
+  const [pool] = await tx.$queryRaw<{ used: number }[]>`SELECT used FROM license WHERE key = ${key}`;
   if (!pool) return true;
   const over = pool.used - target;
   if (over <= 0) {

@@ -4,7 +4,8 @@
  */
 import type { Prisma, Job } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
-import { withTx, type Tx } from '../db/transaction.js';
+import { withTx } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
 import { NO_SETTINGS, REVISION_KEY } from '../allocation/context-cache.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { JobStatus, JobView } from './types.js';
@@ -99,7 +100,7 @@ export interface Fence {
  * transaction's commit: a batch lost to a server crash is one the job's cursor (written in the
  * same transaction) has not passed, so the job redoes it; later commits flush it anyway.
  */
-export async function fence(tx: Tx, id: string, owner: string): Promise<Fence> {
+export async function fence(tx: SqlTx, id: string, owner: string): Promise<Fence> {
   const rows = await tx.$queryRaw<{ status: JobStatus; owner: string | null; settings_key: string | null }[]>`
     SELECT status::text AS status, cursor->>'owner' AS owner, ${REVISION_KEY} AS settings_key,
            set_config('synchronous_commit', 'off', true) AS sync
@@ -112,7 +113,7 @@ export async function fence(tx: Tx, id: string, owner: string): Promise<Fence> {
 }
 
 export async function saveProgress(
-  tx: Tx,
+  tx: SqlTx,
   id: string,
   progress: { processed: number; total?: number; cursor: Prisma.InputJsonValue; summary: Prisma.InputJsonValue },
   now: Date,

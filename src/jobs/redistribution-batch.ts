@@ -5,7 +5,7 @@
  * without locks and keeps the seat counts in memory instead of writing.
  */
 import { Prisma } from '../generated/prisma/client.js';
-import type { Tx } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
 import type { DecisionContext, HeldLicense, Pool } from '../domain/index.js';
 import { acquireStep, holdingsAfter, releaseStep, withoutRows } from '../domain/plan-redistribution.js';
 import { countDecision, sameHoldings } from '../domain/plan-totals.js';
@@ -23,7 +23,7 @@ export interface DryState {
 }
 
 export interface BatchEnv {
-  readonly tx: Tx;
+  readonly tx: SqlTx;
   readonly ctx: DecisionContext;
   readonly redistributeManual: boolean;
   readonly actor: string;
@@ -50,7 +50,7 @@ const HOLDS = Prisma.sql`EXISTS (SELECT 1 FROM allocation a WHERE a.user_id = u.
 
 /** Where, when and how a page of a phase is read. */
 export interface PageRequest {
-  readonly tx: Tx;
+  readonly tx: SqlTx;
   readonly cursor: Pick<RedistributionCursor, 'scope' | 'after'>;
   readonly phase: 'release' | 'holders' | 'others';
   readonly limit: number;

@@ -8,7 +8,9 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
-import { withTx, type Tx } from '../db/transaction.js';
+import { withSqlTx, withTx, type Tx } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
+import type { DecisionContext } from '../domain/index.js';
 import type { ContextCache } from '../allocation/context-cache.js';
 import { loadPools } from '../allocation/snapshot.js';
 import { createTotals } from '../domain/plan-totals.js';
@@ -152,7 +154,7 @@ function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batc
   const page = deferred<PageEnd | null>();
   const publish = (phase: Phase, users: readonly BatchUser[]) =>
     page.resolve(isPagePhase(phase) ? { phase, after: users[users.length - 1]?.key ?? null, full: users.length === run.limit } : null);
-  const done = retryWhileUnavailable(deps, () => withTx(deps.db, async (tx) => {
+  const done = retryWhileUnavailable(deps, () => withSqlTx(deps.db, async (tx) => {
     let users: BatchUser[] | undefined;
     if (ahead) {
       users = await readPage({ tx, cursor: { scope: run.scope, after: ahead.after }, phase: ahead.phase, limit: run.limit, dry: false });
@@ -163,7 +165,7 @@ function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batc
     const f = await repo.fence(tx, jobId, deps.owner);
     if (f.state !== 'own') return f.state;
     const draft = clone(current);
-    const ctx = await deps.contexts.forKey(tx, f.settingsKey);
+    const ctx = await contextFor(deps, tx, f.settingsKey);
     const env: BatchEnv = {
       tx, ctx, actor: run.actor, limit: run.limit, redistributeManual: params.redistributeManual, now: deps.clock.now(),
       cursor: draft.cursor, summary: draft.summary, dry: draft.dry,
@@ -179,6 +181,17 @@ function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batc
   }));
   void done.then(() => page.resolve(null), () => page.resolve(null));
   return { page: page.promise, done };
+}
+
+/**
+ * The compiled configuration for the settings key the batch read. A raw-SQL batch (PostgreSQL)
+ * cannot run the cache's model queries, so a change of settings is loaded in a transaction of its
+ * own: the configuration committed now, as any batch after the change would see it.
+ */
+function contextFor(deps: RunnerDeps, tx: SqlTx, key: string): Promise<DecisionContext> {
+  const cached = deps.contexts.peek(key);
+  if (cached) return Promise.resolve(cached);
+  return deps.db.sqlTransaction ? withTx(deps.db, (t) => deps.contexts.forKey(t, key)) : deps.contexts.forKey(tx as Tx, key);
 }
 
 type PagePhase = 'release' | 'holders' | 'others';
@@ -317,7 +330,7 @@ export async function freeSeats(deps: Pick<RunnerDeps, 'grantWaiting' | 'logger'
   }
 }
 
-async function save(tx: Tx, jobId: string, s: State, now: Date): Promise<void> {
+async function save(tx: SqlTx, jobId: string, s: State, now: Date): Promise<void> {
   // The dry-run diff is written once, at the end: it may be large and is useless half-built.
   const { diff: _diff, ...summary } = s.summary;
   await repo.saveProgress(

@@ -1,0 +1,53 @@
+/**
+ * Raw-SQL transactions on a pg pool connection, without the Prisma client: the redistribution
+ * batches only send `$queryRaw`/`$executeRaw` statements, and at thousands of users per second the
+ * client's per-statement work is a good part of the job's CPU. Same statements, same parameters
+ * (Prisma.sql builds the text with $1… placeholders); pg converts the values the same way.
+ */
+import type { Pool, PoolClient } from 'pg';
+import { Prisma } from '../generated/prisma/client.js';
+import type { Tx } from './transaction.js';
+
+/** The part of a transaction client the batches use; a Prisma transaction client is one too. */
+export type SqlTx = Pick<Tx, '$queryRaw' | '$executeRaw'>;
+
+type RawArgs = [query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]];
+
+function statement([query, ...values]: RawArgs): Prisma.Sql {
+  return query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values);
+}
+
+function sqlTx(client: PoolClient): SqlTx {
+  const tx = {
+    $queryRaw: async (...args: RawArgs) => {
+      const s = statement(args);
+      return (await client.query(s.text, s.values)).rows;
+    },
+    $executeRaw: async (...args: RawArgs) => {
+      const s = statement(args);
+      return (await client.query(s.text, s.values)).rowCount ?? 0;
+    },
+  };
+  return tx as unknown as SqlTx;
+}
+
+/**
+ * BEGIN, fn, COMMIT on one pool connection; ROLLBACK when fn throws. A connection whose ROLLBACK
+ * fails is destroyed, not returned to the pool. Errors are pg's (SQLSTATE in `code`), which
+ * isRetryable and isDatabaseUnavailable read.
+ */
+export async function pgTransaction<T>(pool: Pool, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(sqlTx(client));
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK').catch((r: Error) => (broken = r));
+    throw e;
+  } finally {
+    client.release(broken);
+  }
+}
