@@ -3,6 +3,7 @@
  * own, so the HTTP client's CPU is not charged to it. The bench forks it with node:cluster; it
  * answers 'cpu' with its process.cpuUsage() and 'exit' by exiting (which writes a --cpu-prof).
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { configSchema } from '../../src/config/schema.js';
 import { createDb, type Db } from '../../src/db/client.js';
@@ -61,6 +62,18 @@ export interface ServerEnv {
   readonly BENCH_POOL: string;
 }
 
+const TICK_MS = 10; // USER_HZ 100 on Linux
+/** CPU time of the main (JavaScript) thread in ms, from /proc (Linux); NaN elsewhere. */
+function mainThreadCpu(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+    return (utime! + stime!) * TICK_MS;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Runs in the forked process until the bench sends 'exit'. */
 export async function runServer(env: ServerEnv): Promise<void> {
   const db = env.BENCH_DB_URL
@@ -71,7 +84,7 @@ export async function runServer(env: ServerEnv): Promise<void> {
     process.send?.({ ready: (server.address() as AddressInfo).port });
   });
   process.on('message', (m) => {
-    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage(), mainThread: mainThreadCpu() });
     if (m === 'exit') {
       server.closeAllConnections();
       server.close();
