@@ -4,8 +4,10 @@
  * attributes, replace the `saml` memberships, decide. A login that must not create or change
  * anything rolls back and is audited on its own.
  */
+import type { Prisma } from '../generated/prisma/client.js';
 import type { AllocationService } from '../allocation/service.js';
 import type { UserDecision } from '../allocation/decide-user.js';
+import type { Decision } from '../domain/index.js';
 import { loadSettings } from '../allocation/settings.js';
 import { writeAudit } from '../audit/write.js';
 import type { Db } from '../db/client.js';
@@ -28,13 +30,14 @@ class Rollback extends Error {
 }
 
 /**
- * `beforeCommit` runs inside the decision transaction of an allowed login (every attempt of it),
- * e.g. to insert the session row with the login instead of in a transaction of its own.
+ * `session` gives the INSERT of an allowed login's session row (called once per attempt that
+ * writes it), so the row commits with the login: it joins the statement that records the decision
+ * when the decision already tells the login is allowed, else it runs on its own before the commit.
  */
 export async function provisionLogin(
   deps: { db: Db; allocation: AllocationService },
   identity: Identity,
-  beforeCommit?: (tx: Tx, userId: string, decision: UserDecision) => Promise<void>,
+  session?: (userId: string) => Prisma.Sql,
 ): Promise<LoginOutcome> {
   const actor = `saml:${identity.nameId}`;
   let outcome: LoginOutcome;
@@ -57,13 +60,20 @@ export async function provisionLogin(
         // the asserted list is incomplete, so only SCIM memberships count.
         const locked = { id: user.id, nameId: user.nameId, active, waitingSince: user.waitingSince };
         const samlGroups = identity.overage ? [] : identity.groups;
-        const decision = await deps.allocation.decideInTx(tx, user.id, attempt, { actor, action: 'login', locked, samlGroups });
+        // Only NO_MAPPING may still be denied after the decision (saml.policy.jit.denyUnmapped).
+        let sessionWritten = false;
+        const alsoWrite = (d: Decision): Prisma.Sql | undefined => {
+          if (!session || d.reason === 'NO_MAPPING' || (user.inserted && !d.autoProvision)) return undefined;
+          sessionWritten = true;
+          return session(user.id);
+        };
+        const decision = await deps.allocation.decideInTx(tx, user.id, attempt, { actor, action: 'login', locked, samlGroups, alsoWrite });
         const reason = decision.decision.reason;
         if (user.inserted && !decision.decision.autoProvision) {
           throw new Rollback({ kind: 'denied', reason: reason === 'NO_MAPPING' ? 'NO_MAPPING' : 'NOT_PROVISIONED', userId: null });
         }
         if (reason === 'NO_MAPPING' && (await loadSettings(tx)).policy.jit.denyUnmapped) return { kind: 'denied', reason: 'NO_MAPPING', userId: user.id } as const;
-        await beforeCommit?.(tx, user.id, decision);
+        if (session && !sessionWritten) await tx.$executeRaw(session(user.id));
         return { kind: 'allowed', userId: user.id, decision } as const;
       },
       (o) => (o.kind === 'allowed' ? [o.decision] : []),

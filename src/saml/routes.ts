@@ -15,7 +15,7 @@ import { safeRelayState } from './relay-state.js';
 import { STRATEGY } from './strategy.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { isRetryable } from '../db/transaction.js';
-import type { PendingSession } from '../sessions/service.js';
+import type { PreparedSession } from '../sessions/service.js';
 
 export class SamlNotConfigured extends Error {
   override readonly name = 'SamlNotConfigured';
@@ -83,11 +83,9 @@ export function samlRouter(deps: AppDeps, ready: Promise<AcsContext>): Router {
       throw e;
     }
     const { identity } = accepted;
-    // The session row commits with the login (one statement in its transaction, no transaction of its own).
-    let session: PendingSession | undefined;
-    const outcome = await provisionLogin(deps, identity, async (tx, userId, { user, decision }) => {
-      session = await deps.sessions.startInTx(tx, userId, { nameId: user.nameId, roles: decision.roles, active: user.active });
-    });
+    // The session row commits with the login (in its transaction, mostly in the decision's statement).
+    let session: PreparedSession | undefined;
+    const outcome = await provisionLogin(deps, identity, (userId) => (session = deps.sessions.prepare(userId)).insert);
     if (outcome.kind === 'denied') {
       metrics.logins.inc({ outcome: outcome.reason });
       logger.info('SAML login denied', { actor: `saml:${identity.nameId}`, reason: outcome.reason });
