@@ -75,17 +75,17 @@ export function samlRouter(deps: AppDeps, ready: Promise<AcsContext>): Router {
 
   router.post('/saml/acs', limiter, body, bodyErrors, async (req: Request, res: Response) => {
     const ctx = await ready;
-    let accepted;
+    let accepted, outcome;
+    // The assertion-id record and the session row commit with the login, in its transaction.
+    let session: PreparedSession | undefined;
     try {
       accepted = await acceptResponse(ctx, req, res);
+      outcome = await provisionLogin(deps, accepted.identity, { assertion: accepted.assertion, session: (userId) => (session = deps.sessions.prepare(userId)).insert });
     } catch (e) {
       if (e instanceof SamlRefusal) return refused(res, e);
       throw e;
     }
     const { identity } = accepted;
-    // The session row commits with the login (in its transaction, mostly in the decision's statement).
-    let session: PreparedSession | undefined;
-    const outcome = await provisionLogin(deps, identity, (userId) => (session = deps.sessions.prepare(userId)).insert);
     if (outcome.kind === 'denied') {
       metrics.logins.inc({ outcome: outcome.reason });
       logger.info('SAML login denied', { actor: `saml:${identity.nameId}`, reason: outcome.reason });
