@@ -64,7 +64,7 @@ export interface ServerEnv {
 
 const TICK_MS = 10; // USER_HZ 100 on Linux
 /** CPU time of the main (JavaScript) thread in ms, from /proc (Linux); NaN elsewhere. */
-function mainThreadCpu(): number {
+export function mainThreadCpu(): number {
   try {
     const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
     const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
