@@ -2,41 +2,32 @@
  * ACS throughput (issue 5): bare @node-saml/node-saml validatePostResponseAsync on a typical
  * response (RSA-2048/SHA-256, Response and Assertion signed, 5 groups) against full ACS logins over
  * HTTP on 127.0.0.1 (checks + library + JIT transaction + session), with p50/p99 and the ratio.
+ * The server runs in a process of its own (bench/lib/acs-server.ts, one node:cluster worker), so
+ * its CPU per login is measured without the HTTP client's; bare validation runs in this process.
+ * The two sides run in alternating blocks, so a machine whose load drifts (other benchmarks)
+ * weighs on both alike.
  * Run: npm run bench:acs -- [logins] [concurrency] [workers]
  * (PostgreSQL when TEST_DATABASE_URL or DATABASE_URL is set: a database is created and dropped.
- * With workers > 1 and PostgreSQL it also runs the ACS in 1..workers node:cluster processes, the
+ * With workers > 1 and PostgreSQL it also runs the ACS in 2..workers node:cluster processes, the
  * way `allot serve --workers N` does, and prints logins/s for each count.)
  */
-import { createScratchDatabase } from './lib/scratch-database.js';
-import cluster from 'node:cluster';
-import type { AddressInfo } from 'node:net';
+import cluster, { type Worker } from 'node:cluster';
 import { SAML } from '@node-saml/node-saml';
-import { configSchema } from '../src/config/schema.js';
-import { createDb, type Db } from '../src/db/client.js';
-import { createApp } from '../src/http/app.js';
-import { createMetrics } from '../src/http/metrics.js';
-import { buildDeps } from '../src/main.js';
-import { createLogger } from '../src/shared/logger.js';
-import { systemClock } from '../src/shared/clock.js';
-import { samlFeature } from '../src/saml/feature.js';
+import { createDb } from '../src/db/client.js';
 import { samlOptions } from '../src/saml/strategy.js';
 import { parseAcsForm } from '../src/saml/checks/body.js';
 import { scanResponse } from '../src/saml/checks/xml-scan.js';
 import { createSelfSigned } from '../src/demo/self-signed.js';
-import { mintResponse, type MintTarget } from '../src/demo/mint.js';
+import { mintResponse } from '../src/demo/mint.js';
+import { createScratchDatabase } from './lib/scratch-database.js';
+import { mainThreadCpu, runServer, seed, target, type ServerEnv } from './lib/acs-server.js';
 
 const LOGINS = Number(process.argv[2] ?? 400);
 const CONCURRENCY = Number(process.argv[3] ?? 8);
 const WORKERS = Number(process.argv[4] ?? 1);
 const USERS = Math.max(10, Math.floor(LOGINS / 4));
-const PUBLIC_URL = 'http://127.0.0.1:3999';
-const target: MintTarget = {
-  idpEntityId: 'https://idp.bench/entity',
-  ssoUrl: 'https://idp.bench/sso',
-  spEntityId: `${PUBLIC_URL}/saml/metadata`,
-  acsUrl: `${PUBLIC_URL}/saml/acs`,
-};
-const keys = cluster.isWorker ? { privateKey: '', cert: process.env['BENCH_CERT']! } : createSelfSigned('bench IdP');
+const BLOCKS = Math.max(1, Math.min(10, Math.floor(LOGINS / 50)));
+const keys = cluster.isWorker ? { privateKey: '', cert: '' } : createSelfSigned('bench IdP');
 const groupsOf = (n: number): string[] => [`grp-${n % 20}`, `grp-${(n * 7 + 3) % 20}`, `dept-${n % 13}`, `site-${n % 5}`, 'all-staff'];
 const claimsOf = (n: number) => ({ nameId: `user${n}@bench.example`, firstName: 'User', lastName: String(n), email: `user${n}@bench.example`, groups: groupsOf(n) });
 
@@ -45,70 +36,59 @@ function pct(sorted: number[], p: number): number {
 }
 const fmt = (ms: number): string => `${ms.toFixed(2)} ms`;
 
-interface Figures {
-  readonly perSecond: number;
-  readonly p50: number;
-  readonly p99: number;
-  /** CPU time of this process per operation (user + system), steadier than wall time on a busy machine. */
-  readonly cpuMs: number;
+/** What one side spent over its blocks (ms), and its latencies. */
+class Tally {
+  count = 0;
+  wallMs = 0;
+  /** The measured process, every thread. */
+  cpuMs = 0;
+  /** The measured process's JavaScript thread (Linux /proc). */
+  mainMs = 0;
+  /** The bench process (the HTTP client) while the ACS side ran. */
+  clientMs = 0;
+  readonly lat: number[] = [];
+  get perSecond(): number {
+    return this.count / (this.wallMs / 1000);
+  }
+  per(ms: number): number {
+    return ms / this.count;
+  }
+  latencies(): string {
+    const sorted = [...this.lat].sort((a, b) => a - b);
+    return `p50 ${fmt(pct(sorted, 50))}, p99 ${fmt(pct(sorted, 99))}`;
+  }
 }
 
-const cpuMs = (since: NodeJS.CpuUsage): number => {
-  const d = process.cpuUsage(since);
-  return (d.user + d.system) / 1000;
+const cpuNow = (): { total: number; main: number } => {
+  const u = process.cpuUsage();
+  return { total: (u.user + u.system) / 1000, main: mainThreadCpu() };
 };
 
-async function bare(): Promise<Figures> {
+/** Validates the same response `n` times, one at a time, adding to `into`. */
+async function bareValidator(): Promise<(n: number, into: Tally) => Promise<void>> {
   const settings = { ...target, certs: [keys.cert], skewMs: 60_000 };
   const saml = new SAML(samlOptions(settings, { saveAsync: async () => null, getAsync: async () => null, removeAsync: async (k) => k }, true));
   const { base64 } = await mintResponse(target, keys, claimsOf(1));
   for (let i = 0; i < 50; i++) await saml.validatePostResponseAsync({ SAMLResponse: base64 });
-  const lat: number[] = [];
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  for (let i = 0; i < LOGINS; i++) {
-    const t = performance.now();
-    await saml.validatePostResponseAsync({ SAMLResponse: base64 });
-    lat.push(performance.now() - t);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const cpuPer = cpuMs(cpu) / LOGINS;
-  lat.sort((a, b) => a - b);
   // Our own pre-parse work on the same response, for the record.
   const body = Buffer.from(`SAMLResponse=${encodeURIComponent(base64)}`);
   const t0 = performance.now();
   for (let i = 0; i < 2000; i++) scanResponse(parseAcsForm(body).xml);
   console.log(`allot pre-checks (form, base64, streaming scan): ${(((performance.now() - t0) / 2000) * 1000).toFixed(0)} µs per response`);
-  return { perSecond: LOGINS / seconds, p50: pct(lat, 50), p99: pct(lat, 99), cpuMs: cpuPer };
-}
-
-async function seed(db: Db): Promise<void> {
-  const keysOf = ['bot-creator', 'citizen-developer', 'attended-bot-runner', 'unattended-bot-runner', 'bot-insight', 'process-discovery'];
-  await db.prisma.license.createMany({ data: keysOf.map((key) => ({ key, name: key, kind: key.startsWith('bot-insight') || key === 'process-discovery' ? ('addon' as const) : ('primary' as const), capacity: USERS * 2 })) });
-  await db.prisma.groupMapping.createMany({
-    data: Array.from({ length: 20 }, (_, i) => ({
-      idpGroup: `grp-${i}`,
-      roles: ['AAE_Basic'],
-      licenses: [keysOf[i % 4]!, ...(i % 3 === 0 ? ['process-discovery'] : [])],
-      autoProvision: true,
-    })),
-  });
-}
-
-function benchApp(db: Db) {
-  const config = configSchema.parse({
-    env: 'production',
-    publicUrl: PUBLIC_URL,
-    database: { dataDir: 'memory://' },
-    log: {},
-    saml: { sp: {}, idp: { entityId: target.idpEntityId, ssoUrl: target.ssoUrl, certs: [keys.cert] }, rateLimit: { windowMs: 60_000, max: 1_000_000 } },
-    session: {},
-    jobs: {},
-    demo: { enabled: false },
-    bootstrap: {},
-  });
-  const deps = buildDeps(config, db, createLogger({ level: 'error', format: 'json', silent: true }), systemClock, createMetrics({ defaultMetrics: false }));
-  return createApp(deps, [samlFeature]);
+  return async (n, into) => {
+    const started = performance.now();
+    const cpu = cpuNow();
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await saml.validatePostResponseAsync({ SAMLResponse: base64 });
+      into.lat.push(performance.now() - t);
+    }
+    const end = cpuNow();
+    into.count += n;
+    into.wallMs += performance.now() - started;
+    into.cpuMs += end.total - cpu.total;
+    into.mainMs += end.main - cpu.main;
+  };
 }
 
 async function mintBodies(label: string, count: number): Promise<string[]> {
@@ -119,111 +99,111 @@ async function mintBodies(label: string, count: number): Promise<string[]> {
   return bodies;
 }
 
-async function acs(label: string, db: Db): Promise<Figures> {
-  await seed(db);
-  const server = benchApp(db).listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/saml/acs`;
-  const warm = 40;
-  const figures = await load(url, await mintBodies(label, LOGINS + warm), warm, CONCURRENCY);
-  server.close();
-  return figures;
-}
-
-async function load(url: string, bodies: string[], warm: number, concurrency: number): Promise<Figures> {
-  const post = async (body: string): Promise<number> => {
+/** Posts `bodies` with `concurrency` clients; latencies and the client's CPU go to `into`. */
+async function load(url: string, bodies: string[], concurrency: number, into?: Tally): Promise<void> {
+  const post = async (body: string): Promise<void> => {
     const t = performance.now();
     const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
     await res.arrayBuffer();
     if (res.status !== 303) throw new Error(`ACS answered ${res.status}`);
-    return performance.now() - t;
+    into?.lat.push(performance.now() - t);
   };
-  for (const b of bodies.slice(0, warm)) await post(b);
-  const work = bodies.slice(warm);
-  const lat: number[] = [];
   let next = 0;
   const started = performance.now();
-  const cpu = process.cpuUsage();
+  const cpu = cpuNow();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < work.length) lat.push(await post(work[next++]!));
+      while (next < bodies.length) await post(bodies[next++]!);
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  lat.sort((a, b) => a - b);
-  return { perSecond: work.length / seconds, p50: pct(lat, 50), p99: pct(lat, 99), cpuMs: cpuMs(cpu) / work.length };
+  if (!into) return;
+  into.count += bodies.length;
+  into.wallMs += performance.now() - started;
+  into.clientMs += cpuNow().total - cpu.total;
 }
 
-/** A cluster worker: the ACS on the shared port, over the primary's database. */
-async function worker(): Promise<void> {
-  const db = await createDb({ url: process.env['BENCH_DB_URL']!, dataDir: 'unused', migrate: false, poolSize: CONCURRENCY + 4 });
-  benchApp(db).listen(Number(process.env['BENCH_PORT']), '127.0.0.1', () => process.send?.('ready'));
-  // The primary asks for this process's CPU time: the server's own cost, without the HTTP client.
-  process.on('message', (m) => m === 'cpu' && process.send?.({ cpu: process.cpuUsage() }));
-}
-
-const workerCpuMs = (w: ReturnType<typeof cluster.fork>): Promise<number> =>
+const workerCpu = (w: Worker): Promise<{ total: number; main: number }> =>
   new Promise((resolve) => {
-    w.once('message', (m: { cpu: NodeJS.CpuUsage }) => resolve((m.cpu.user + m.cpu.system) / 1000));
+    w.once('message', (m: { cpu: NodeJS.CpuUsage; mainThread: number }) => resolve({ total: (m.cpu.user + m.cpu.system) / 1000, main: m.mainThread }));
     w.send('cpu');
   });
 
-async function scaling(dbUrl: string, bareCpuMs: number): Promise<void> {
-  const port = 39_000 + Math.floor(Math.random() * 1000);
-  const counts = [...new Set([1, ...Array.from({ length: WORKERS }, (_, i) => i + 1).filter((w) => w === WORKERS || w % 2 === 0)])];
-  let base = 0;
-  for (const w of counts) {
-    const warm = 20 * w;
-    const bodies = await mintBodies(`${w} worker(s)`, LOGINS + warm);
-    const procs = Array.from({ length: w }, () => cluster.fork({ BENCH_DB_URL: dbUrl, BENCH_PORT: String(port), BENCH_CERT: keys.cert }));
-    await Promise.all(procs.map((p) => new Promise((r) => p.once('message', r))));
-    const url = `http://127.0.0.1:${port}/saml/acs`;
-    await load(url, bodies.slice(0, warm), warm, CONCURRENCY * w);
-    const cpuBefore = await Promise.all(procs.map(workerCpuMs));
-    const f = await load(url, bodies.slice(warm), 0, CONCURRENCY * w);
-    const cpuAfter = await Promise.all(procs.map(workerCpuMs));
-    const serverCpu = cpuAfter.reduce((a, c, i) => a + c - cpuBefore[i]!, 0) / LOGINS;
-    for (const p of procs) p.kill();
+/**
+ * `workers` server processes under `concurrency` × workers clients, the logins in `blocks` blocks;
+ * `between` runs after each block (the bare side's share).
+ */
+async function served(label: string, workers: number, dbUrl: string | undefined, blocks: number, between?: (n: number) => Promise<void>): Promise<Tally> {
+  const warm = 40 * workers;
+  const bodies = await mintBodies(label, LOGINS + warm);
+  const env: ServerEnv = {
+    BENCH_CERT: keys.cert,
+    BENCH_USERS: String(USERS),
+    BENCH_POOL: String(CONCURRENCY + 4),
+    ...(dbUrl ? { BENCH_DB_URL: dbUrl } : {}),
+  };
+  const procs = Array.from({ length: workers }, () => cluster.fork(env));
+  const ports = await Promise.all(procs.map((p) => new Promise<number>((r) => p.once('message', (m: { ready: number }) => r(m.ready)))));
+  const url = `http://127.0.0.1:${ports[0]}/saml/acs`;
+  const tally = new Tally();
+  try {
+    await load(url, bodies.slice(0, warm), CONCURRENCY * workers);
+    const work = bodies.slice(warm);
+    const size = Math.ceil(work.length / blocks);
+    for (let b = 0; b < blocks; b++) {
+      const block = work.slice(b * size, (b + 1) * size);
+      const before = await Promise.all(procs.map(workerCpu));
+      await load(url, block, CONCURRENCY * workers, tally);
+      const after = await Promise.all(procs.map(workerCpu));
+      tally.cpuMs += after.reduce((a, c, i) => a + c.total - before[i]!.total, 0);
+      tally.mainMs += after.reduce((a, c, i) => a + c.main - before[i]!.main, 0);
+      await between?.(block.length);
+    }
+    return tally;
+  } finally {
+    for (const p of procs) p.send('exit');
     await Promise.all(procs.map((p) => new Promise((r) => p.once('exit', r))));
-    if (w === 1) base = f.perSecond;
-    console.log(`ACS with ${w} worker(s) (node:cluster, PostgreSQL, concurrency ${CONCURRENCY * w}): ${f.perSecond.toFixed(0)}/s (p50 ${fmt(f.p50)}, p99 ${fmt(f.p99)}), ${(f.perSecond / base).toFixed(2)}× one worker, ${serverCpu.toFixed(2)} ms CPU per login in the worker process(es) (no HTTP client), ${(serverCpu / bareCpuMs).toFixed(2)}× bare validation`);
   }
 }
 
 if (cluster.isWorker) {
-  await worker();
+  await runServer(process.env as unknown as ServerEnv);
 } else {
-  const b = await bare();
-  console.log(`bare node-saml validatePostResponseAsync: ${b.perSecond.toFixed(0)}/s (p50 ${fmt(b.p50)}, p99 ${fmt(b.p99)}), ${LOGINS} validations, one at a time, ${b.cpuMs.toFixed(2)} ms CPU each`);
-
+  const validate = await bareValidator();
   const url = process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'];
-  let db: Db;
-  let cleanup: () => Promise<void>;
-  let label: string;
-  let dbUrl: string | undefined;
-  if (url) {
-    const scratch = await createScratchDatabase(url, 'allot_bench_acs');
-    dbUrl = scratch.url;
-    db = await createDb({ url: dbUrl, dataDir: 'unused', migrate: true, poolSize: CONCURRENCY + 4 });
-    label = 'PostgreSQL';
-    cleanup = async () => {
-      await db.close();
-      await scratch.drop();
-    };
-  } else {
-    db = await createDb({ dataDir: 'memory://' });
-    label = 'PGlite (embedded)';
-    cleanup = () => db.close();
-  }
+  const scratch = url ? await createScratchDatabase(url, 'allot_bench_acs') : undefined;
+  const label = scratch ? 'PostgreSQL' : 'PGlite (embedded)';
   try {
-    const a = await acs(label, db);
-    console.log(`full ACS logins over HTTP (${label}, one worker, concurrency ${CONCURRENCY}): ${a.perSecond.toFixed(0)}/s (p50 ${fmt(a.p50)}, p99 ${fmt(a.p99)}), ${LOGINS} logins over ${USERS} users, ${a.cpuMs.toFixed(2)} ms CPU each in this process (HTTP client included${label.startsWith('PGlite') ? ', embedded database included' : ''})`);
-    console.log(`ratio ACS / bare validation: ${(a.perSecond / b.perSecond).toFixed(2)} logins/s (target ≥ 0.9); CPU per login / CPU per bare validation: ${(a.cpuMs / b.cpuMs).toFixed(2)}`);
-    if (WORKERS > 1) {
-      if (dbUrl) await scaling(dbUrl, b.cpuMs);
-      else console.log('workers: skipped (set TEST_DATABASE_URL: PGlite serves one process)');
+    if (scratch) {
+      const db = await createDb({ url: scratch.url, dataDir: 'unused', migrate: true, poolSize: 2 });
+      await seed(db, USERS).finally(() => db.close());
+    }
+    const b = new Tally();
+    const a = await served(label, 1, scratch?.url, BLOCKS, (n) => validate(n, b));
+    console.log(
+      `bare node-saml validatePostResponseAsync: ${b.perSecond.toFixed(0)}/s (${b.latencies()}), ${b.count} validations, one at a time, ` +
+        `${b.per(b.cpuMs).toFixed(2)} ms CPU each (${b.per(b.mainMs).toFixed(1)} ms on the JavaScript thread)`,
+    );
+    console.log(
+      `full ACS logins over HTTP (${label}, one server process, concurrency ${CONCURRENCY}): ${a.perSecond.toFixed(0)}/s (${a.latencies()}), ${a.count} logins over ${USERS} users, ` +
+        `${a.per(a.cpuMs).toFixed(2)} ms CPU each in the server process (${a.per(a.mainMs).toFixed(1)} ms on its JavaScript thread)${scratch ? '' : ' (embedded database included)'}, ` +
+        `${a.per(a.clientMs).toFixed(2)} ms in the bench process (HTTP client)`,
+    );
+    console.log(`(bare validation and ACS logins ran in ${BLOCKS} alternating blocks)`);
+    console.log(
+      `ratio ACS / bare validation: ${(a.perSecond / b.perSecond).toFixed(2)} logins/s (target ≥ 0.9); server CPU per login / CPU per bare validation: ` +
+        `${(a.per(a.cpuMs) / b.per(b.cpuMs)).toFixed(2)} (JavaScript thread: ${(a.per(a.mainMs) / b.per(b.mainMs)).toFixed(2)})`,
+    );
+    if (WORKERS > 1 && !scratch) console.log('workers: skipped (set TEST_DATABASE_URL: PGlite serves one process)');
+    if (WORKERS > 1 && scratch) {
+      for (const w of Array.from({ length: WORKERS }, (_, i) => i + 1).filter((n) => n === WORKERS || (n > 1 && n % 2 === 0))) {
+        const f = await served(`${w} workers`, w, scratch.url, 1);
+        console.log(
+          `ACS with ${w} workers (node:cluster, PostgreSQL, concurrency ${CONCURRENCY * w}): ${f.perSecond.toFixed(0)}/s (${f.latencies()}), ` +
+            `${(f.perSecond / a.perSecond).toFixed(2)}× one worker, ${f.per(f.cpuMs).toFixed(2)} ms CPU per login in the worker processes, ${(f.per(f.cpuMs) / b.per(b.cpuMs)).toFixed(2)}× bare validation`,
+        );
+      }
     }
   } finally {
-    await cleanup();
+    await scratch?.drop();
   }
 }

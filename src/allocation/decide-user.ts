@@ -33,6 +33,11 @@ export interface DecideOptions {
   readonly samlGroups?: readonly string[];
   /** Audit even when nothing moved (default true: a login is worth a trail). */
   readonly auditUnchanged?: boolean;
+  /**
+   * Another write for the statement that records the decision (a login's session row), when the
+   * caller wants it for this decision: one round trip instead of two.
+   */
+  readonly alsoWrite?: (decision: Decision) => Prisma.Sql | undefined;
   /** Holdings before an earlier step of the same transaction (a manual edit), for the audit row. */
   readonly before?: readonly HeldLicense[];
   readonly now: Date;
@@ -99,15 +104,17 @@ export async function decideUserInTx(tx: Tx, userId: string, opts: DecideOptions
       last_trace = ${traceJson}::jsonb, last_decided_at = ${opts.now}, waiting_since = ${decision.waiting ? (user.waitingSince ?? opts.now) : null},
       updated_at = ${new Date()}
     WHERE id = ${user.id}::uuid`;
+  const also = opts.alsoWrite?.(decision);
+  const alsoCte = also ? Prisma.sql`, also AS (${also})` : Prisma.empty;
   if (changed || (opts.auditUnchanged ?? true)) {
-    // User row and audit row in one statement (one round trip).
+    // User row and audit row (and the caller's write) in one statement (one round trip).
     const audit = auditInsertSql(
       { actor: opts.actor, action: opts.action, userId: user.id, subject: user.nameId, reason: decision.reason, before, after },
       traceJson,
     );
-    await tx.$executeRaw`WITH updated AS (${updateUser}) ${audit}`;
+    await tx.$executeRaw`WITH updated AS (${updateUser})${alsoCte} ${audit}`;
   } else {
-    await tx.$executeRaw(updateUser);
+    await tx.$executeRaw(also ? Prisma.sql`WITH also AS (${also}) ${updateUser}` : updateUser);
   }
   return { user, groups, decision, before, after, changed };
 }

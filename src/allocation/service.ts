@@ -30,7 +30,7 @@ export interface Actor {
   readonly action: string;
 }
 
-export type DecisionFlags = Actor & Partial<Pick<DecideOptions, 'redistributeManual' | 'auditUnchanged' | 'context' | 'before' | 'locked' | 'samlGroups'>>;
+export type DecisionFlags = Actor & Partial<Pick<DecideOptions, 'redistributeManual' | 'auditUnchanged' | 'context' | 'before' | 'locked' | 'samlGroups' | 'alsoWrite'>>;
 
 /** Passed to a decision transaction: `lockPools` is set on the attempt after a lost seat race. */
 export interface Attempt {

@@ -2,7 +2,8 @@
  * The ACS pipeline (issue 5 checks 1–13, in this order): form and base64, one streaming scan of
  * the XML (shape, algorithms, envelope facts), envelope checks, node-saml validation through
  * Passport, then the checks on the signed assertion the library leaves out, and last the one-time
- * InResponseTo and assertion-id replay records. Every failure is a SamlRefusal.
+ * InResponseTo record. The assertion-id replay record (check 12) is written in the login's own
+ * transaction (jit.ts), in the statement that upserts the user. Every failure is a SamlRefusal.
  */
 import type { Request, Response } from 'express';
 import type { PassportStatic } from 'passport';
@@ -34,7 +35,8 @@ export interface AcsContext {
 export interface AcceptedResponse {
   readonly identity: Identity;
   readonly relayState: string | undefined;
-  readonly assertionId: string;
+  /** For the replay cache, recorded in the login's transaction (jit.ts): check 12 is not done here. */
+  readonly assertion: { readonly id: string; readonly expiresAt: Date };
 }
 
 export async function acceptResponse(ctx: AcsContext, req: Request, res: Response): Promise<AcceptedResponse> {
@@ -66,9 +68,8 @@ export async function acceptResponse(ctx: AcsContext, req: Request, res: Respons
   }
   const conditionsUntil = Date.parse(attr(children(assertion, 'Conditions')[0], 'NotOnOrAfter') ?? '');
   const horizon = Math.max(confirmedUntil.getTime(), Number.isFinite(conditionsUntil) ? conditionsUntil : 0) + settings.skewMs;
-  if (!(await ctx.cache.recordAssertion(assertionId, new Date(horizon)))) refuse('REPLAY', 'assertion ID already accepted');
 
-  return { identity: toIdentity(profile, nameId, ctx.groupAttribute), relayState: form.relayState, assertionId };
+  return { identity: toIdentity(profile, nameId, ctx.groupAttribute), relayState: form.relayState, assertion: { id: assertionId, expiresAt: new Date(horizon) } };
 }
 
 /**

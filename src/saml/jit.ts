@@ -1,16 +1,21 @@
 /**
  * Just-in-time provisioning at the ACS (SPEC §3 "SAML login"), in ONE decision transaction:
- * find or create the user (creation only if a matched mapping has autoProvision), update the
- * attributes, replace the `saml` memberships, decide. A login that must not create or change
- * anything rolls back and is audited on its own.
+ * record the assertion id, find or create the user (creation only if a matched mapping has
+ * autoProvision), update the attributes, replace the `saml` memberships, decide, start the session.
+ * A login that must not create or change anything rolls back and is audited on its own.
  */
+import type { Prisma } from '../generated/prisma/client.js';
 import type { AllocationService } from '../allocation/service.js';
 import type { UserDecision } from '../allocation/decide-user.js';
+import type { Decision } from '../domain/index.js';
 import { loadSettings } from '../allocation/settings.js';
 import { writeAudit } from '../audit/write.js';
 import type { Db } from '../db/client.js';
 import { withTx, type Tx } from '../db/transaction.js';
+import type { Clock } from '../shared/clock.js';
+import { refuse } from './checks/refusal.js';
 import type { Identity } from './profile.js';
+import { assertionRecordSql } from './replay-cache.js';
 import { upsertLoginUser } from './login-rows.js';
 
 /** Business outcomes that end in the 403 page (not SAML refusals: the response itself was fine). */
@@ -27,22 +32,37 @@ class Rollback extends Error {
   }
 }
 
-/**
- * `beforeCommit` runs inside the decision transaction of an allowed login (every attempt of it),
- * e.g. to insert the session row with the login instead of in a transaction of its own.
- */
+/** What the ACS writes with the login, in its transaction. */
+export interface LoginWrites {
+  /**
+   * The accepted assertion's id for the replay cache (issue 5 check 12), recorded in the user's
+   * upsert statement; a live record of it refuses the login (REPLAY) and rolls everything back.
+   * A denied login records it with its audit row.
+   */
+  readonly assertion?: { readonly id: string; readonly expiresAt: Date };
+  /**
+   * The INSERT of an allowed login's session row (called once per attempt that writes it): it
+   * joins the statement that records the decision when the decision already tells the login is
+   * allowed, else it runs on its own before the commit.
+   */
+  readonly session?: (userId: string) => Prisma.Sql;
+}
+
 export async function provisionLogin(
-  deps: { db: Db; allocation: AllocationService },
+  deps: { db: Db; allocation: AllocationService; clock: Clock },
   identity: Identity,
-  beforeCommit?: (tx: Tx, userId: string, decision: UserDecision) => Promise<void>,
+  writes: LoginWrites = {},
 ): Promise<LoginOutcome> {
   const actor = `saml:${identity.nameId}`;
+  const { assertion, session } = writes;
+  const record = (now: Date): Prisma.Sql | undefined => assertion && assertionRecordSql(assertion.id, assertion.expiresAt, now);
   let outcome: LoginOutcome;
   try {
     outcome = await deps.allocation.transaction(
       'login',
       async (tx, attempt) => {
-        const user = await upsertLoginUser(tx, identity, attempt.now);
+        const user = await upsertLoginUser(tx, identity, attempt.now, record(attempt.now));
+        if (!user.recorded) refuse('REPLAY', 'assertion ID already accepted');
         let active = user.active;
         if (!user.inserted && !active) {
           if (!(await loadSettings(tx)).policy.jit.reactivateOnLogin) throw new Rollback({ kind: 'denied', reason: 'DEACTIVATED', userId: user.id });
@@ -57,13 +77,20 @@ export async function provisionLogin(
         // the asserted list is incomplete, so only SCIM memberships count.
         const locked = { id: user.id, nameId: user.nameId, active, waitingSince: user.waitingSince };
         const samlGroups = identity.overage ? [] : identity.groups;
-        const decision = await deps.allocation.decideInTx(tx, user.id, attempt, { actor, action: 'login', locked, samlGroups });
+        // Only NO_MAPPING may still be denied after the decision (saml.policy.jit.denyUnmapped).
+        let sessionWritten = false;
+        const alsoWrite = (d: Decision): Prisma.Sql | undefined => {
+          if (!session || d.reason === 'NO_MAPPING' || (user.inserted && !d.autoProvision)) return undefined;
+          sessionWritten = true;
+          return session(user.id);
+        };
+        const decision = await deps.allocation.decideInTx(tx, user.id, attempt, { actor, action: 'login', locked, samlGroups, alsoWrite });
         const reason = decision.decision.reason;
         if (user.inserted && !decision.decision.autoProvision) {
           throw new Rollback({ kind: 'denied', reason: reason === 'NO_MAPPING' ? 'NO_MAPPING' : 'NOT_PROVISIONED', userId: null });
         }
         if (reason === 'NO_MAPPING' && (await loadSettings(tx)).policy.jit.denyUnmapped) return { kind: 'denied', reason: 'NO_MAPPING', userId: user.id } as const;
-        await beforeCommit?.(tx, user.id, decision);
+        if (session && !sessionWritten) await tx.$executeRaw(session(user.id));
         return { kind: 'allowed', userId: user.id, decision } as const;
       },
       (o) => (o.kind === 'allowed' ? [o.decision] : []),
@@ -71,9 +98,12 @@ export async function provisionLogin(
   } catch (e) {
     if (!(e instanceof Rollback)) throw e;
     outcome = e.outcome;
-    await withTx(deps.db, (tx) =>
-      writeAudit(tx, { actor, action: 'login.denied', userId: outcome.userId, subject: identity.nameId, reason: (outcome as { reason: string }).reason }),
-    );
+    const denied = outcome;
+    await withTx(deps.db, async (tx) => {
+      const sql = record(deps.clock.now());
+      if (sql && (await tx.$queryRaw<unknown[]>(sql)).length === 0) refuse('REPLAY', 'assertion ID already accepted');
+      await writeAudit(tx, { actor, action: 'login.denied', userId: denied.userId, subject: identity.nameId, reason: (denied as { reason: string }).reason });
+    });
   }
   return outcome;
 }

@@ -1,9 +1,11 @@
 /**
  * The saml_cache table, shared by every instance on the database (SPEC §5, §7):
  * - kind "request": AuthnRequest ids this SP issued (node-saml's CacheProvider), consumed once;
- * - kind "assertion": ids of accepted assertions, kept until their NotOnOrAfter plus skew.
+ * - kind "assertion": ids of accepted assertions, kept until their NotOnOrAfter plus skew (the ACS
+ *   records them in the login's transaction: assertionRecordSql).
  */
 import type { CacheItem, CacheProvider } from '@node-saml/node-saml';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import type { Clock } from '../shared/clock.js';
 
@@ -15,6 +17,17 @@ export interface SamlCache {
   /** Atomically records an accepted assertion id; false if it was already accepted (a replay). */
   recordAssertion(id: string, expiresAt: Date): Promise<boolean>;
   purgeExpired(): Promise<number>;
+}
+
+/**
+ * Records an accepted assertion id: one row back, or none when a live record of the id exists (a
+ * replay). An expired row of the same id may be reused. The ACS runs it in the login's statement.
+ */
+export function assertionRecordSql(id: string, expiresAt: Date, now: Date): Prisma.Sql {
+  return Prisma.sql`INSERT INTO saml_cache (kind, key, value, expires_at, created_at) VALUES ('assertion', ${id}, '', ${expiresAt}, ${now})
+    ON CONFLICT (kind, key) DO UPDATE SET expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at
+    WHERE saml_cache.expires_at <= ${now}
+    RETURNING key`;
 }
 
 export function createSamlCache(db: Db, clock: Clock, requestTtlMs: number): SamlCache {
@@ -44,13 +57,7 @@ export function createSamlCache(db: Db, clock: Clock, requestTtlMs: number): Sam
       return rows.length === 1;
     },
     async recordAssertion(id, expiresAt) {
-      const now = clock.now();
-      // An expired row of the same id may be reused; a live one means replay.
-      const rows = await prisma.$queryRaw<{ key: string }[]>`
-        INSERT INTO saml_cache (kind, key, value, expires_at, created_at) VALUES ('assertion', ${id}, '', ${expiresAt}, ${now})
-        ON CONFLICT (kind, key) DO UPDATE SET expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at
-        WHERE saml_cache.expires_at <= ${now}
-        RETURNING key`;
+      const rows = await prisma.$queryRaw<{ key: string }[]>(assertionRecordSql(id, expiresAt, clock.now()));
       return rows.length === 1;
     },
     async purgeExpired() {

@@ -15,7 +15,7 @@ import { safeRelayState } from './relay-state.js';
 import { STRATEGY } from './strategy.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import { isRetryable } from '../db/transaction.js';
-import type { PendingSession } from '../sessions/service.js';
+import type { PreparedSession } from '../sessions/service.js';
 
 export class SamlNotConfigured extends Error {
   override readonly name = 'SamlNotConfigured';
@@ -75,19 +75,17 @@ export function samlRouter(deps: AppDeps, ready: Promise<AcsContext>): Router {
 
   router.post('/saml/acs', limiter, body, bodyErrors, async (req: Request, res: Response) => {
     const ctx = await ready;
-    let accepted;
+    let accepted, outcome;
+    // The assertion-id record and the session row commit with the login, in its transaction.
+    let session: PreparedSession | undefined;
     try {
       accepted = await acceptResponse(ctx, req, res);
+      outcome = await provisionLogin(deps, accepted.identity, { assertion: accepted.assertion, session: (userId) => (session = deps.sessions.prepare(userId)).insert });
     } catch (e) {
       if (e instanceof SamlRefusal) return refused(res, e);
       throw e;
     }
     const { identity } = accepted;
-    // The session row commits with the login (one statement in its transaction, no transaction of its own).
-    let session: PendingSession | undefined;
-    const outcome = await provisionLogin(deps, identity, async (tx, userId, { user, decision }) => {
-      session = await deps.sessions.startInTx(tx, userId, { nameId: user.nameId, roles: decision.roles, active: user.active });
-    });
     if (outcome.kind === 'denied') {
       metrics.logins.inc({ outcome: outcome.reason });
       logger.info('SAML login denied', { actor: `saml:${identity.nameId}`, reason: outcome.reason });

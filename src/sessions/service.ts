@@ -7,7 +7,6 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
-import type { Tx } from '../db/transaction.js';
 import type { Clock } from '../shared/clock.js';
 import { readCookie, serializeCookie } from './cookies.js';
 
@@ -25,8 +24,11 @@ export interface SessionView {
 
 export type SessionUser = Pick<SessionView, 'nameId' | 'roles' | 'active'>;
 
-export interface PendingSession {
-  readonly view: SessionView;
+/** A new session not written yet: the caller runs `insert` in its own statement (the ACS: with the login's decision). */
+export interface PreparedSession {
+  readonly insert: Prisma.Sql;
+  view(user: SessionUser): SessionView;
+  /** Call once the statement that ran `insert` has committed. */
   setCookie(res: Response): void;
 }
 
@@ -37,10 +39,10 @@ export interface SessionService {
    */
   start(res: Response, userId: string, user?: SessionUser): Promise<SessionView>;
   /**
-   * The same inside the caller's transaction (the ACS: the login's decision transaction), so the
-   * session row commits with the login; call `setCookie` once the transaction has committed.
+   * A session whose row the caller inserts itself, e.g. the ACS inside the login's decision
+   * transaction (so the row commits with the login); `setCookie` once it has committed.
    */
-  startInTx(tx: Tx, userId: string, user: SessionUser): Promise<PendingSession>;
+  prepare(userId: string): PreparedSession;
   /** The request's live session, or null (missing, unknown, expired). */
   load(req: Request): Promise<SessionView | null>;
   /** Deletes the request's session and clears the cookie. */
@@ -61,7 +63,7 @@ const hash = (secret: string): string => createHash('sha256').update(secret).dig
 
 export function createSessionService({ db, clock, ttlHours, secure }: SessionOptions): SessionService {
   const ttlMs = ttlHours * 3_600_000;
-  const newSession = (userId: string) => {
+  const newSession = (userId: string): PreparedSession => {
     // One buffer for the cookie secret and the CSRF token: one call into the CSPRNG.
     const random = randomBytes(56);
     const secret = random.subarray(0, 32).toString('base64url');
@@ -71,20 +73,17 @@ export function createSessionService({ db, clock, ttlHours, secure }: SessionOpt
     const insert = Prisma.sql`INSERT INTO web_session (id, user_id, data, csrf_token, expires_at)
       VALUES (${id}, ${userId}::uuid, '{}', ${csrfToken}, ${expiresAt})`;
     const view = (user: SessionUser): SessionView => ({ id, userId, nameId: user.nameId, roles: user.roles, active: user.active, csrfToken, expiresAt });
-    return { insert, view, cookie: serializeCookie(SESSION_COOKIE, secret, { maxAgeSeconds: ttlMs / 1000, secure }) };
+    const cookie = serializeCookie(SESSION_COOKIE, secret, { maxAgeSeconds: ttlMs / 1000, secure });
+    return { insert, view, setCookie: (res) => void res.append('Set-Cookie', cookie) };
   };
   return {
     async start(res, userId, known) {
       const s = newSession(userId);
       await db.prisma.$executeRaw(s.insert);
-      res.append('Set-Cookie', s.cookie);
+      s.setCookie(res);
       return s.view(known ?? (await db.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { nameId: true, roles: true, active: true } })));
     },
-    async startInTx(tx, userId, user) {
-      const s = newSession(userId);
-      await tx.$executeRaw(s.insert);
-      return { view: s.view(user), setCookie: (res) => void res.append('Set-Cookie', s.cookie) };
-    },
+    prepare: newSession,
     async load(req) {
       const secret = readCookie(req.get('cookie'), SESSION_COOKIE);
       if (!secret || secret.length > 200) return null;

@@ -110,6 +110,25 @@ describe('SAML login through the ACS', () => {
     expect(await holdings(db, (await userByName('leaver@example.com'))!.id)).toEqual([]);
   });
 
+  it('writes a session for an unmapped existing user only when the policy lets them in', async () => {
+    await postAcs(s.app, (await idp.mint({ nameId: 'drifter@example.com', groups: ['Dev1'] })).base64).expect(303);
+    const user = await userByName('drifter@example.com');
+    const sessions = () => db.prisma.webSession.count({ where: { userId: user!.id } });
+    expect(await sessions()).toBe(1);
+    const denied = await postAcs(s.app, (await idp.mint({ nameId: 'drifter@example.com', groups: [] })).base64).expect(403);
+    expect(denied.headers['set-cookie']).toBeUndefined();
+    expect(await sessions()).toBe(1);
+    await seedPolicy(db, { jit: { denyUnmapped: false, reactivateOnLogin: false, redistributeManual: false } });
+    try {
+      const res = await postAcs(s.app, (await idp.mint({ nameId: 'drifter@example.com', groups: [] })).base64).expect(303);
+      expect(await sessions()).toBe(2);
+      const me = await request(s.app).get('/me').set('Cookie', sessionCookie(res)).expect(200);
+      expect(me.body).toMatchObject({ nameId: 'drifter@example.com', roles: [] });
+    } finally {
+      await seedPolicy(db, {});
+    }
+  });
+
   it('refuses a deactivated user unless the policy reactivates on login', async () => {
     await postAcs(s.app, (await idp.mint({ nameId: 'gone@example.com', groups: ['Dev1'] })).base64).expect(303);
     await db.prisma.user.update({ where: { nameIdLower: 'gone@example.com' }, data: { active: false } });

@@ -229,6 +229,26 @@ describe('replays', () => {
     expect(res.text).toContain('REPLAY');
   });
 
+  it('refuses the replay of a denied login’s assertion (recorded with the denial’s audit row)', async () => {
+    const minted = await signed({}, { nameId: 'unmapped@example.com', groups: ['Nobody'], email: 'unmapped@example.com' });
+    expect((await postAcs(s.app, minted.base64).expect(403)).text).toContain('NO_MAPPING');
+    const before = await rows();
+    expect((await postAcs(s.app, minted.base64).expect(403)).text).toContain('REPLAY');
+    expect(await rows()).toEqual(before);
+  });
+
+  it('lets one of two concurrent posts of the same response in, and refuses the other as a replay', async () => {
+    const minted = await signed({}, { ...fiona, nameId: 'twice-at-once@example.com' });
+    const before = await rows();
+    const answers = await Promise.all([postAcs(s.app, minted.base64), postAcs(s.app, minted.base64)]);
+    expect(answers.map((r) => r.status).sort()).toEqual([303, 403]);
+    expect(answers.find((r) => r.status === 403)!.text).toContain('REPLAY');
+    const user = await db.prisma.user.findUniqueOrThrow({ where: { nameIdLower: 'twice-at-once@example.com' } });
+    expect(await db.prisma.webSession.count({ where: { userId: user.id } })).toBe(1);
+    expect(await db.prisma.auditEvent.count({ where: { userId: user.id } })).toBe(1);
+    expect((await rows())[0]).toBe(before[0]! + 1);
+  });
+
   it('refuses a replay through a second app instance on the same database', async () => {
     const other = samlApp(db, testConfig(db, idp.keys.cert));
     const minted = await signed({}, { ...fiona, nameId: 'two-instances@example.com' });
