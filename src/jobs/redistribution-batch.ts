@@ -11,7 +11,7 @@ import { acquireStep, holdingsAfter, releaseStep, withoutRows } from '../domain/
 import { countDecision, sameHoldings } from '../domain/plan-totals.js';
 import { ledgerRelease, unlimitedPools, type SeatLedger } from '../domain/seat-ledger.js';
 import { loadPools } from '../allocation/snapshot.js';
-import { loadPage, loadTrails, type BatchUser, type Keyset } from './batch-load.js';
+import { loadPage, loadTrails, type BatchUser, type JobTrail, type Keyset } from './batch-load.js';
 import { BatchWrites, writeBatch } from './batch-write.js';
 import { scopeCondition } from './redistribution-scope.js';
 import { DIFF_LIMIT, type RedistributionCursor, type RedistributionSummary } from './redistribution-state.js';
@@ -51,7 +51,9 @@ const HOLDS = Prisma.sql`EXISTS (SELECT 1 FROM allocation a WHERE a.user_id = u.
 /** Where, when and how a page of a phase is read. */
 export interface PageRequest {
   readonly tx: SqlTx;
-  readonly cursor: Pick<RedistributionCursor, 'scope' | 'after'>;
+  readonly cursor: Pick<RedistributionCursor, 'scope' | 'after' | 'auditFrom'>;
+  /** The job's actor: its audit rows are the trail read with a decision page. */
+  readonly actor: string;
   readonly phase: 'release' | 'holders' | 'others';
   readonly limit: number;
   readonly dry: boolean;
@@ -63,13 +65,21 @@ export interface PageRequest {
  * decided (they lost everything), told apart by this job's audit rows (loadTrails). A dry run
  * writes nothing, so its decide phases both read every user of the scope.
  */
-export function readPage(r: PageRequest): Promise<BatchUser[]> {
+export async function readPage(r: PageRequest): Promise<Page> {
   const scope = scopeCondition(r.cursor.scope);
   const where =
     r.phase === 'release' ? Prisma.sql`${scope} AND ${HOLDS}`
     : r.dry ? scope
     : Prisma.sql`${scope} AND ${r.phase === 'holders' ? HOLDS : Prisma.sql`NOT ${HOLDS}`}`;
-  return loadPage(r.tx, where, r.cursor.after, r.limit, !r.dry);
+  const users = await loadPage(r.tx, where, r.cursor.after, r.limit, !r.dry);
+  const decides = r.phase !== 'release' && !r.dry && users.length > 0;
+  return { users, trails: decides ? await loadTrails(r.tx, users.map((u) => u.id), r.actor, r.cursor.auditFrom) : null };
+}
+
+/** A page and, for the final decisions of a real run, what this job already did to its users. */
+export interface Page {
+  readonly users: BatchUser[];
+  readonly trails: ReadonlyMap<string, JobTrail> | null;
 }
 
 /** Release step: users holding something give back what no longer belongs to them. */
@@ -98,11 +108,10 @@ export async function releaseBatch(env: BatchEnv, users: readonly BatchUser[]): 
  * nothing whom the holders group did not decide). Each user is decided against the seats the
  * previous ones left; pools are locked for the batch so the counts read are the counts written.
  */
-export async function decideBatch(env: BatchEnv, group: 'holders' | 'others', users: readonly BatchUser[]): Promise<BatchResult> {
+export async function decideBatch(env: BatchEnv, group: 'holders' | 'others', { users, trails }: Page): Promise<BatchResult> {
   const { tx, ctx, dry } = env;
   if (users.length === 0) return done(users);
   const ledger: Map<string, Pool> = dry ? dry.ledger : await loadPools(tx, true);
-  const trails = dry ? null : await loadTrails(tx, users.map((u) => u.id), env.actor, env.cursor.auditFrom);
   const unlimited = dry ? unlimitedPools(dry.ledger) : null;
   const w = new BatchWrites();
   let decided = 0;

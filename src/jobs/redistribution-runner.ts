@@ -19,7 +19,7 @@ import type { Metrics } from '../http/metrics.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { BatchUser, Keyset } from './batch-load.js';
-import { decideBatch, readPage, releaseBatch, type BatchEnv, type BatchResult, type DryState } from './redistribution-batch.js';
+import { decideBatch, readPage, releaseBatch, type BatchEnv, type BatchResult, type DryState, type Page } from './redistribution-batch.js';
 import { evictBatch } from './evictions.js';
 import * as repo from './job.repo.js';
 import { countScope, resolveScope, scopeCondition } from './redistribution-scope.js';
@@ -65,7 +65,7 @@ export async function runRedistribution(deps: RunnerDeps, jobId: string): Promis
   const params = job.params as unknown as RedistributionParams;
   const resumed = await resume(deps, job.id, params, job);
   if (resumed === 'lost' || resumed === 'cancelled') return resumed;
-  const run: Run = { deps, jobId, params, actor: `job:${job.id}`, limit: params.batchSize ?? deps.defaultBatchSize, scope: resumed.cursor.scope };
+  const run: Run = { deps, jobId, params, actor: `job:${job.id}`, limit: params.batchSize ?? deps.defaultBatchSize, scope: resumed.cursor.scope, auditFrom: resumed.cursor.auditFrom };
   // Two batches overlap on PostgreSQL (see startBatch); PGlite runs one transaction at a time and
   // a dry run keeps its seats in memory, so those go one batch after the other.
   const pipelined = deps.db.kind === 'postgres' && !params.dryRun;
@@ -115,8 +115,9 @@ interface Run {
   readonly params: RedistributionParams;
   readonly actor: string;
   readonly limit: number;
-  /** The job's scope, fixed when it started. */
+  /** The job's scope and audit watermark, fixed when it started. */
   readonly scope: RedistributionCursor['scope'];
+  readonly auditFrom: string;
 }
 
 /** Where a batch's page ended: the next batch of the same phase can read its page from there. */
@@ -142,8 +143,8 @@ class ReadAhead extends Error {
 
 /**
  * One batch in its own transaction (retried on deadlocks and lost connections), applied to the
- * state `prev` resolves with. With `ahead`, the batch reads and locks its page from there while the
- * previous batch is still deciding and writing, then waits for `prev` (that batch committed and
+ * state `prev` resolves with. With `ahead`, the batch reads and locks its page from there (with the
+ * users' groups, rows and this job's trail) while the previous batch is still deciding and writing, then waits for `prev` (that batch committed and
  * its progress was reported) before it locks the job and the pools, decides and writes: the two
  * batches' users are disjoint, and everything the decisions depend on beyond the page (pools, the
  * job row, the settings) is read after the previous commit, so the result is the one-by-one
@@ -155,10 +156,10 @@ function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batc
   const publish = (phase: Phase, users: readonly BatchUser[]) =>
     page.resolve(isPagePhase(phase) ? { phase, after: users[users.length - 1]?.key ?? null, full: users.length === run.limit } : null);
   const done = retryWhileUnavailable(deps, () => withSqlTx(deps.db, async (tx) => {
-    let users: BatchUser[] | undefined;
+    let page: Page | undefined;
     if (ahead) {
-      users = await readPage({ tx, cursor: { scope: run.scope, after: ahead.after }, phase: ahead.phase, limit: run.limit, dry: false });
-      publish(ahead.phase, users);
+      page = await readPage({ tx, cursor: { scope: run.scope, after: ahead.after, auditFrom: run.auditFrom }, actor: run.actor, phase: ahead.phase, limit: run.limit, dry: false });
+      publish(ahead.phase, page.users);
     }
     const current = await prev;
     if (ahead && (current.cursor.phase !== ahead.phase || !sameKey(current.cursor.after, ahead.after))) throw new ReadAhead();
@@ -170,7 +171,7 @@ function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batc
       tx, ctx, actor: run.actor, limit: run.limit, redistributeManual: params.redistributeManual, now: deps.clock.now(),
       cursor: draft.cursor, summary: draft.summary, dry: draft.dry,
     };
-    await step(env, draft, params, users, (u) => publish(current.cursor.phase, u));
+    await step(env, draft, params, page, (u) => publish(current.cursor.phase, u));
     await save(tx, jobId, draft, env.now);
     return draft;
   }, {
@@ -231,19 +232,19 @@ async function retryWhileUnavailable<T>(deps: Pick<RunnerDeps, 'logger'>, fn: ()
 }
 
 /** One batch of the current phase; moves to the next phase when a page comes back short. */
-async function step(env: BatchEnv, s: State, params: RedistributionParams, readAhead: BatchUser[] | undefined, onPage: (users: readonly BatchUser[]) => void): Promise<void> {
+async function step(env: BatchEnv, s: State, params: RedistributionParams, readAhead: Page | undefined, onPage: (users: readonly BatchUser[]) => void): Promise<void> {
   const { cursor, summary } = s;
   const page = async (phase: PagePhase) => {
-    const users = readAhead ?? (await readPage({ tx: env.tx, cursor, phase, limit: env.limit, dry: env.dry !== null }));
-    onPage(users);
-    return users;
+    const p = readAhead ?? (await readPage({ tx: env.tx, cursor, actor: env.actor, phase, limit: env.limit, dry: env.dry !== null }));
+    onPage(p.users);
+    return p;
   };
   const capacity = params.capacity ?? {};
   const hasCapacity = Object.keys(capacity).length > 0;
   let result: BatchResult | null = null;
   switch (cursor.phase) {
     case 'release':
-      result = await releaseBatch(env, await page('release'));
+      result = await releaseBatch(env, (await page('release')).users);
       summary.release.processed += result.count;
       break;
     case 'evict': {
