@@ -6,6 +6,7 @@ import type { Prisma, Job } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import { withTx } from '../db/transaction.js';
 import type { SqlTx } from '../db/sql-tx.js';
+import type { LicenseKind, Pool } from '../domain/index.js';
 import { NO_SETTINGS, REVISION_KEY } from '../allocation/context-cache.js';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors.js';
 import type { JobStatus, JobView } from './types.js';
@@ -92,6 +93,8 @@ export interface Fence {
   readonly state: 'own' | 'cancelled' | 'lost';
   /** The settings revision key, read in the same statement (see context-cache.ts). */
   readonly settingsKey: string;
+  /** Every pool by key, locked in key order, when asked for (null otherwise). */
+  readonly pools: Map<string, Pool> | null;
 }
 
 /**
@@ -100,16 +103,20 @@ export interface Fence {
  * transaction's commit: a batch lost to a server crash is one the job's cursor (written in the
  * same transaction) has not passed, so the job redoes it; later commits flush it anyway.
  */
-export async function fence(tx: SqlTx, id: string, owner: string): Promise<Fence> {
-  const rows = await tx.$queryRaw<{ status: JobStatus; owner: string | null; settings_key: string | null }[]>`
+export async function fence(tx: SqlTx, id: string, owner: string, lockPools = false): Promise<Fence> {
+  const rows = await tx.$queryRaw<{ status: JobStatus; owner: string | null; settings_key: string | null; pools: string | null }[]>`
+    WITH p AS (SELECT key, kind::text AS kind, capacity, used FROM license WHERE ${lockPools} ORDER BY key FOR UPDATE)
     SELECT status::text AS status, cursor->>'owner' AS owner, ${REVISION_KEY} AS settings_key,
-           set_config('synchronous_commit', 'off', true) AS sync
-    FROM job WHERE id = ${id}::uuid FOR UPDATE`;
+           set_config('synchronous_commit', 'off', true) AS sync,
+           (SELECT json_agg(json_build_array(p.key, p.kind, p.capacity, p.used) ORDER BY p.key)::text FROM p) AS pools
+    FROM job WHERE id = ${id}::uuid FOR UPDATE OF job`;
   const row = rows[0];
   const settingsKey = row?.settings_key ?? NO_SETTINGS;
-  if (!row || row.owner !== owner) return { state: 'lost', settingsKey };
-  if (row.status === 'cancelled') return { state: 'cancelled', settingsKey };
-  return { state: row.status === 'running' ? 'own' : 'lost', settingsKey };
+  const list = row?.pools ? (JSON.parse(row.pools) as [string, LicenseKind, number, number][]) : [];
+  const pools = lockPools ? new Map(list.map(([key, kind, capacity, used]) => [key, { key, kind, capacity, used }])) : null;
+  if (!row || row.owner !== owner) return { state: 'lost', settingsKey, pools };
+  if (row.status === 'cancelled') return { state: 'cancelled', settingsKey, pools };
+  return { state: row.status === 'running' ? 'own' : 'lost', settingsKey, pools };
 }
 
 export async function saveProgress(

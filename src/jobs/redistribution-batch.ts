@@ -32,6 +32,8 @@ export interface BatchEnv {
   readonly summary: RedistributionSummary;
   readonly dry: DryState | null;
   readonly limit: number;
+  /** The pools, locked by the batch's first statement (null in a dry run). */
+  readonly pools: Map<string, Pool> | null;
 }
 
 export interface BatchResult {
@@ -89,7 +91,7 @@ export async function releaseBatch(env: BatchEnv, users: readonly BatchUser[]): 
     dryRelease(dry, ctx, env.redistributeManual, users);
     return done(users);
   }
-  const pools = await loadPools(tx);
+  const pools = env.pools ?? (await loadPools(tx));
   const unlimited = unlimitedPools(pools);
   const w = new BatchWrites();
   for (const u of users) {
@@ -99,7 +101,7 @@ export async function releaseBatch(env: BatchEnv, users: readonly BatchUser[]): 
     const after = withoutRows(u.current, rows);
     w.audits.push({ action: 'redistribution.release', userId: u.id, subject: u.nameId, reason: null, before: u.current, after, trace: null });
   }
-  await writeBatch(tx, w, env.actor, env.now, false);
+  await writeBatch(tx, w, env.actor, env.now, env.pools !== null);
   return done(users);
 }
 
@@ -111,7 +113,7 @@ export async function releaseBatch(env: BatchEnv, users: readonly BatchUser[]): 
 export async function decideBatch(env: BatchEnv, group: 'holders' | 'others', { users, trails }: Page): Promise<BatchResult> {
   const { tx, ctx, dry } = env;
   if (users.length === 0) return done(users);
-  const ledger: Map<string, Pool> = dry ? dry.ledger : await loadPools(tx, true);
+  const ledger: Map<string, Pool> = dry ? dry.ledger : (env.pools ?? (await loadPools(tx, true)));
   const unlimited = dry ? unlimitedPools(dry.ledger) : null;
   const w = new BatchWrites();
   let decided = 0;

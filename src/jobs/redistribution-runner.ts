@@ -163,13 +163,16 @@ function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batc
     }
     const current = await prev;
     if (ahead && (current.cursor.phase !== ahead.phase || !sameKey(current.cursor.after, ahead.after))) throw new ReadAhead();
-    const f = await repo.fence(tx, jobId, deps.owner);
+    // A batch that read ahead already holds its users' locks: it locks the pools with the job row,
+    // one round trip fewer. Otherwise the pools are locked after the page (users first, then
+    // pools: the order of every decision transaction).
+    const f = await repo.fence(tx, jobId, deps.owner, page !== undefined && current.dry === null);
     if (f.state !== 'own') return f.state;
     const draft = clone(current);
     const ctx = await contextFor(deps, tx, f.settingsKey);
     const env: BatchEnv = {
       tx, ctx, actor: run.actor, limit: run.limit, redistributeManual: params.redistributeManual, now: deps.clock.now(),
-      cursor: draft.cursor, summary: draft.summary, dry: draft.dry,
+      cursor: draft.cursor, summary: draft.summary, dry: draft.dry, pools: f.pools,
     };
     await step(env, draft, params, page, (u) => publish(current.cursor.phase, u));
     await save(tx, jobId, draft, env.now);
