@@ -5,6 +5,7 @@
  * updated, the order every decision transaction uses, and the database's CHECK (used <= capacity)
  * and one-primary index hold at the commit as at every other.
  */
+import { Prisma } from '../generated/prisma/client.js';
 import type { SqlTx } from '../db/sql-tx.js';
 import type { HeldLicense, Origin, Trace } from '../domain/index.js';
 
@@ -54,50 +55,67 @@ export async function writeBatch(tx: SqlTx, w: BatchWrites, actor: string, now: 
     const keys = deltas.map(([k]) => k);
     await tx.$queryRaw`SELECT key FROM license WHERE key = ANY(${keys}::text[]) ORDER BY key FOR UPDATE`;
   }
-  // Two statements (the insert must follow the delete: a row may be deleted and inserted again
-  // with another origin, and the one-primary index sees a user's old primary until it is gone).
-  // Empty recordsets are harmless, so each statement carries every table it can.
-  if (w.deletes.length + deltas.length > 0) {
-    const rows = await tx.$queryRaw<{ deleted: number }[]>`
-      WITH d AS (
-        DELETE FROM allocation a USING jsonb_to_recordset(${JSON.stringify(w.deletes)}::jsonb) AS r(user_id uuid, license_key text)
-        WHERE a.user_id = r.user_id AND a.license_key = r.license_key RETURNING 1
-      ), l AS (
-        UPDATE license l SET used = l.used + r.delta, updated_at = ${now}
-        FROM jsonb_to_recordset(${JSON.stringify(deltas.map(([key, delta]) => ({ key, delta })))}::jsonb) AS r(key text, delta int)
-        WHERE l.key = r.key RETURNING 1
-      )
-      SELECT (SELECT COUNT(*) FROM d)::int AS deleted, (SELECT COUNT(*) FROM l)::int AS updated`;
+  // The insert must follow the delete (a row may be deleted and inserted again with another
+  // origin, and the one-primary index sees a user's old primary until it is gone), so a batch with
+  // both takes two statements; otherwise everything goes in one (data-modifying CTEs).
+  const parts = { del: w.deletes.length > 0, pools: deltas.length > 0, ins: w.inserts.length > 0, rest: w.users.length + w.audits.length > 0 };
+  const first = parts.del ? [deleteRows(w), ...(parts.pools ? [poolCounts(deltas, now)] : []), ...(parts.rest && !parts.ins ? outcomes(w, actor, now) : [])] : [];
+  const second = [...(!parts.del && parts.pools ? [poolCounts(deltas, now)] : []), ...(parts.ins ? [insertRows(w)] : []), ...(parts.rest && (parts.ins || !parts.del) ? outcomes(w, actor, now) : [])];
+  if (first.length > 0) {
+    const rows = await tx.$queryRaw<{ deleted: number }[]>`WITH ${Prisma.join(first, ', ')} SELECT (SELECT COUNT(*) FROM d)::int AS deleted`;
     const n = rows[0]?.deleted ?? 0;
     if (n !== w.deletes.length) throw new Error(`expected to delete ${w.deletes.length} allocation rows, deleted ${n}: rows changed without the user lock`);
   }
-  if (w.inserts.length + w.users.length + w.audits.length > 0) {
-    // A decision's trace is sent once: an audit row whose trace is its user's new last_trace takes
-    // it from the users recordset (traces are most of the bytes a batch writes).
-    const traces = new Map(w.users.map((u) => [u.id, u.trace]));
-    const audits = w.audits.map((a, n) => {
-      const shared = a.trace !== null && traces.get(a.userId) === a.trace;
-      return { action: a.action, user_id: a.userId, subject: a.subject, reason: a.reason, before: a.before, after: a.after, trace: shared ? null : a.trace, shared, n };
-    });
-    await tx.$executeRaw`
-      WITH ur AS MATERIALIZED (
-        SELECT * FROM jsonb_to_recordset(${JSON.stringify(w.users)}::jsonb) AS r(id uuid, roles text[], reason text, trace jsonb, waiting boolean)
-      ), i AS (
-        INSERT INTO allocation (user_id, license_key, kind, origin)
-        SELECT r.user_id, r.license_key, l.kind, r.origin::"AllocationOrigin"
-        FROM jsonb_to_recordset(${JSON.stringify(w.inserts)}::jsonb) AS r(user_id uuid, license_key text, origin text)
-        JOIN license l ON l.key = r.license_key
-        RETURNING 1
-      ), u AS (
-        UPDATE app_user u SET roles = r.roles, last_reason = r.reason, last_trace = r.trace, last_decided_at = ${now},
-          waiting_since = CASE WHEN r.waiting THEN COALESCE(u.waiting_since, ${now}) ELSE NULL END, updated_at = ${now}
-        FROM ur r
-        WHERE u.id = r.id RETURNING 1
-      )
+  if (second.length > 0) await tx.$executeRaw`WITH ${Prisma.join(second, ', ')} SELECT 1`;
+}
+
+function deleteRows(w: BatchWrites): Prisma.Sql {
+  return Prisma.sql`d AS (
+    DELETE FROM allocation a USING jsonb_to_recordset(${JSON.stringify(w.deletes)}::jsonb) AS r(user_id uuid, license_key text)
+    WHERE a.user_id = r.user_id AND a.license_key = r.license_key RETURNING 1)`;
+}
+
+function poolCounts(deltas: readonly [string, number][], now: Date): Prisma.Sql {
+  return Prisma.sql`l AS (
+    UPDATE license l SET used = l.used + r.delta, updated_at = ${now}
+    FROM jsonb_to_recordset(${JSON.stringify(deltas.map(([key, delta]) => ({ key, delta })))}::jsonb) AS r(key text, delta int)
+    WHERE l.key = r.key RETURNING 1)`;
+}
+
+function insertRows(w: BatchWrites): Prisma.Sql {
+  return Prisma.sql`i AS (
+    INSERT INTO allocation (user_id, license_key, kind, origin)
+    SELECT r.user_id, r.license_key, l.kind, r.origin::"AllocationOrigin"
+    FROM jsonb_to_recordset(${JSON.stringify(w.inserts)}::jsonb) AS r(user_id uuid, license_key text, origin text)
+    JOIN license l ON l.key = r.license_key
+    RETURNING 1)`;
+}
+
+/**
+ * Users' last decision and the audit rows. A decision's trace is sent once: an audit row whose
+ * trace is its user's new last_trace takes it from the users recordset (traces are most of the
+ * bytes a batch writes).
+ */
+function outcomes(w: BatchWrites, actor: string, now: Date): Prisma.Sql[] {
+  const traces = new Map(w.users.map((u) => [u.id, u.trace]));
+  const audits = w.audits.map((a, n) => {
+    const shared = a.trace !== null && traces.get(a.userId) === a.trace;
+    return { action: a.action, user_id: a.userId, subject: a.subject, reason: a.reason, before: a.before, after: a.after, trace: shared ? null : a.trace, shared, n };
+  });
+  return [
+    Prisma.sql`ur AS MATERIALIZED (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(w.users)}::jsonb) AS r(id uuid, roles text[], reason text, trace jsonb, waiting boolean))`,
+    Prisma.sql`u AS (
+      UPDATE app_user u SET roles = r.roles, last_reason = r.reason, last_trace = r.trace, last_decided_at = ${now},
+        waiting_since = CASE WHEN r.waiting THEN COALESCE(u.waiting_since, ${now}) ELSE NULL END, updated_at = ${now}
+      FROM ur r
+      WHERE u.id = r.id RETURNING 1)`,
+    Prisma.sql`au AS (
       INSERT INTO audit_event (actor, action, user_id, subject, reason, before, after, trace)
       SELECT ${actor}, r.action, r.user_id, r.subject, r.reason, r.before, r.after, CASE WHEN r.shared THEN ur.trace ELSE r.trace END
       FROM jsonb_to_recordset(${JSON.stringify(audits)}::jsonb) AS r(action text, user_id uuid, subject text, reason text, before jsonb, after jsonb, trace jsonb, shared boolean, n int)
       LEFT JOIN ur ON r.shared AND ur.id = r.user_id
-      ORDER BY r.n`;
-  }
+      ORDER BY r.n
+      RETURNING 1)`,
+  ];
 }

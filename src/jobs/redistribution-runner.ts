@@ -72,7 +72,11 @@ export async function runRedistribution(deps: RunnerDeps, jobId: string): Promis
   let state: State = resumed;
   let current: Batch | null = null;
   while (state.cursor.phase !== 'done') {
-    if (deps.stopping()) return 'stopped';
+    if (deps.stopping()) {
+      // A batch that read ahead is already under way: let it end (commit or roll back) first.
+      await current?.done.catch(() => undefined);
+      return 'stopped';
+    }
     current ??= startBatch(run, Promise.resolve(state), null);
     const page: PageEnd | null = await current.page;
     const ack = deferred<State>();
@@ -144,11 +148,11 @@ class ReadAhead extends Error {
 /**
  * One batch in its own transaction (retried on deadlocks and lost connections), applied to the
  * state `prev` resolves with. With `ahead`, the batch reads and locks its page from there (with the
- * users' groups, rows and this job's trail) while the previous batch is still deciding and writing, then waits for `prev` (that batch committed and
- * its progress was reported) before it locks the job and the pools, decides and writes: the two
- * batches' users are disjoint, and everything the decisions depend on beyond the page (pools, the
- * job row, the settings) is read after the previous commit, so the result is the one-by-one
- * result. The database works on one batch's reads while this process decides the other's.
+ * users' groups, rows and this job's trail) while the previous batch is still deciding and
+ * writing, then waits for `prev` (that batch committed and its progress was reported) before it
+ * locks the job and the pools, decides and writes: the two batches' users are disjoint, and
+ * everything the decisions depend on beyond the page (pools, the job row, the settings) is read
+ * after the previous commit, so the result is the one-by-one result. The database works on one batch's reads while this process decides the other's.
  */
 function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batch {
   const { deps, jobId, params } = run;
@@ -156,17 +160,17 @@ function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batc
   const publish = (phase: Phase, users: readonly BatchUser[]) =>
     page.resolve(isPagePhase(phase) ? { phase, after: users[users.length - 1]?.key ?? null, full: users.length === run.limit } : null);
   const done = retryWhileUnavailable(deps, () => withSqlTx(deps.db, async (tx) => {
-    let page: Page | undefined;
+    let read: Page | undefined;
     if (ahead) {
-      page = await readPage({ tx, cursor: { scope: run.scope, after: ahead.after, auditFrom: run.auditFrom }, actor: run.actor, phase: ahead.phase, limit: run.limit, dry: false });
-      publish(ahead.phase, page.users);
+      read = await readPage({ tx, cursor: { scope: run.scope, after: ahead.after, auditFrom: run.auditFrom }, actor: run.actor, phase: ahead.phase, limit: run.limit, dry: false });
+      publish(ahead.phase, read.users);
     }
     const current = await prev;
     if (ahead && (current.cursor.phase !== ahead.phase || !sameKey(current.cursor.after, ahead.after))) throw new ReadAhead();
     // A batch that read ahead already holds its users' locks: it locks the pools with the job row,
     // one round trip fewer. Otherwise the pools are locked after the page (users first, then
     // pools: the order of every decision transaction).
-    const f = await repo.fence(tx, jobId, deps.owner, page !== undefined && current.dry === null);
+    const f = await repo.fence(tx, jobId, deps.owner, read !== undefined && current.dry === null);
     if (f.state !== 'own') return f.state;
     const draft = clone(current);
     const ctx = await contextFor(deps, tx, f.settingsKey);
@@ -174,7 +178,7 @@ function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batc
       tx, ctx, actor: run.actor, limit: run.limit, redistributeManual: params.redistributeManual, now: deps.clock.now(),
       cursor: draft.cursor, summary: draft.summary, dry: draft.dry, pools: f.pools,
     };
-    await step(env, draft, params, page, (u) => publish(current.cursor.phase, u));
+    await step(env, draft, params, read, (u) => publish(current.cursor.phase, u));
     await save(tx, jobId, draft, env.now);
     return draft;
   }, {
