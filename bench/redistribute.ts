@@ -56,7 +56,6 @@ interface JobFigures {
   moved: number;
   rssBefore: number;
   peak: number;
-  heapUsedAtPeak: number;
   /** process.memoryUsage() when the RSS peaked. */
   atPeak: NodeJS.MemoryUsage;
   /** CPU seconds of the job's process while it ran. */
@@ -99,7 +98,7 @@ async function runJob(db: Db): Promise<JobFigures> {
   const done = await jobs.get(job.id);
   await jobs.stop();
   const totals = (done.summary as { totals: { moved: number } }).totals;
-  return { status: done.status, seconds, moved: totals.moved, rssBefore, peak, heapUsedAtPeak: atPeak.heapUsed, atPeak, cpuSeconds, phases: [...phases] };
+  return { status: done.status, seconds, moved: totals.moved, rssBefore, peak, atPeak, cpuSeconds, phases: [...phases] };
 }
 
 async function run(label: string, db: Db, url?: string): Promise<void> {
