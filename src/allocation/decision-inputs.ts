@@ -11,9 +11,10 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { HeldLicense, LicenseKind, Origin, Pool } from '../domain/index.js';
 import type { Tx } from '../db/transaction.js';
 import type { GroupsBySource } from './groups.js';
+import { NO_SETTINGS, REVISION_KEY } from './context-cache.js';
 
 export interface DecisionInputs {
-  /** settings revision and xmin, or 'none' (see context-cache.ts). */
+  /** settings revision and xmin, or NO_SETTINGS (see context-cache.ts). */
   readonly revisionKey: string;
   readonly groups: GroupsBySource;
   readonly current: HeldLicense[];
@@ -44,7 +45,7 @@ export async function loadDecisionInputs(tx: Tx, userId: string, withPools: bool
   const rows = await tx.$queryRaw<{ doc: string }[]>`
     ${replace}
     SELECT json_build_object(
-      'r', (SELECT revision::text || ':' || xmin::text FROM settings WHERE id = 1),
+      'r', ${REVISION_KEY},
       'm', COALESCE((SELECT json_agg(json_build_array(source::text, group_name)) FROM membership WHERE user_id = ${userId}::uuid ${sources}), '[]'),
       's', COALESCE((SELECT json_agg(json_build_array(g.display_name, g.external_id))
                      FROM scim_group_member sm JOIN scim_group g ON g.id = sm.group_id WHERE sm.user_id = ${userId}::uuid), '[]'),
@@ -60,7 +61,7 @@ export async function loadDecisionInputs(tx: Tx, userId: string, withPools: bool
     if (externalId) scim.add(externalId);
   }
   return {
-    revisionKey: doc.r ?? 'none',
+    revisionKey: doc.r ?? NO_SETTINGS,
     groups: { saml: [...saml].sort(), scim: [...scim].sort() },
     current: doc.h.map(([key, origin]) => ({ key, origin })),
     pools: doc.p ? new Map(doc.p.map(([key, kind, capacity, used]) => [key, { key, kind, capacity, used }])) : undefined,

@@ -99,8 +99,8 @@ export interface Fence {
 
 /**
  * Locks the job row for this batch and checks this process still owns a running job. The same
- * statement reads the settings revision and turns off the wait for the WAL flush at this
- * transaction's commit: a batch lost to a server crash is one the job's cursor (written in the
+ * statement reads the settings revision, locks the pools in key order when asked (a batch whose
+ * users are already locked), and turns off the wait for the WAL flush at this transaction's commit: a batch lost to a server crash is one the job's cursor (written in the
  * same transaction) has not passed, so the job redoes it; later commits flush it anyway.
  */
 export async function fence(tx: SqlTx, id: string, owner: string, lockPools = false): Promise<Fence> {
