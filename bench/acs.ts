@@ -9,7 +9,8 @@
  * Run: npm run bench:acs -- [logins] [concurrency] [workers]
  * (PostgreSQL when TEST_DATABASE_URL or DATABASE_URL is set: a database is created and dropped.
  * With workers > 1 and PostgreSQL it also runs the ACS in 2..workers node:cluster processes, the
- * way `allot serve --workers N` does, and prints logins/s for each count.)
+ * way `allot serve --workers N` does, and prints logins/s for each count. On PostgreSQL it also
+ * measures the floor, bench/lib/acs-floor.ts: ACS_FLOOR_TRIPS=n sets its round trips, default 5.)
  */
 import cluster, { type Worker } from 'node:cluster';
 import { SAML } from '@node-saml/node-saml';
@@ -21,6 +22,7 @@ import { createSelfSigned } from '../src/demo/self-signed.js';
 import { mintResponse } from '../src/demo/mint.js';
 import { createScratchDatabase } from './lib/scratch-database.js';
 import { mainThreadCpu, runServer, seed, target, type ServerEnv } from './lib/acs-server.js';
+import { FLOOR_PATH } from './lib/acs-floor.js';
 
 const LOGINS = Number(process.argv[2] ?? 400);
 const CONCURRENCY = Number(process.argv[3] ?? 8);
@@ -132,7 +134,7 @@ const workerCpu = (w: Worker): Promise<{ total: number; main: number }> =>
  * `workers` server processes under `concurrency` × workers clients, the logins in `blocks` blocks;
  * `between` runs after each block (the bare side's share).
  */
-async function served(label: string, workers: number, dbUrl: string | undefined, blocks: number, between?: (n: number) => Promise<void>): Promise<Tally> {
+async function served(label: string, workers: number, dbUrl: string | undefined, blocks: number, between?: (n: number) => Promise<void>, floor = false): Promise<Tally> {
   const warm = 40 * workers;
   const bodies = await mintBodies(label, LOGINS + warm);
   const env: ServerEnv = {
@@ -140,10 +142,11 @@ async function served(label: string, workers: number, dbUrl: string | undefined,
     BENCH_USERS: String(USERS),
     BENCH_POOL: String(CONCURRENCY + 4),
     ...(dbUrl ? { BENCH_DB_URL: dbUrl } : {}),
+    BENCH_FLOOR: floor ? (process.env['ACS_FLOOR_TRIPS'] ?? '5') : '',
   };
   const procs = Array.from({ length: workers }, () => cluster.fork(env));
   const ports = await Promise.all(procs.map((p) => new Promise<number>((r) => p.once('message', (m: { ready: number }) => r(m.ready)))));
-  const url = `http://127.0.0.1:${ports[0]}/saml/acs`;
+  const url = `http://127.0.0.1:${ports[0]}${floor ? FLOOR_PATH : '/saml/acs'}`;
   const tally = new Tally();
   try {
     await load(url, bodies.slice(0, warm), CONCURRENCY * workers);
@@ -193,6 +196,17 @@ if (cluster.isWorker) {
       `ratio ACS / bare validation: ${(a.perSecond / b.perSecond).toFixed(2)} logins/s (target ≥ 0.9); server CPU per login / CPU per bare validation: ` +
         `${(a.per(a.cpuMs) / b.per(b.cpuMs)).toFixed(2)} (JavaScript thread: ${(a.per(a.mainMs) / b.per(b.mainMs)).toFixed(2)})`,
     );
+    if (scratch) {
+      // Validation + Express 5 + five pg round trips and nothing else (bench/lib/acs-floor.ts).
+      const fb = new Tally();
+      const f = await served('floor', 1, scratch.url, BLOCKS, (n) => validate(n, fb), true);
+      console.log(
+        `floor (node-saml validation + bare Express 5 route + ${process.env['ACS_FLOOR_TRIPS'] ?? 5} pg round trips, no checks/JIT/session): ${f.perSecond.toFixed(0)}/s (${f.latencies()}), ` +
+          `${f.per(f.cpuMs).toFixed(2)} ms CPU each in the server process (${f.per(f.mainMs).toFixed(1)} ms on its JavaScript thread); ` +
+          `bare validation alternating with it ${fb.perSecond.toFixed(0)}/s, ${fb.per(fb.cpuMs).toFixed(2)} ms CPU; ratio floor / bare ${(f.perSecond / fb.perSecond).toFixed(2)}, ` +
+          `CPU ${(f.per(f.cpuMs) / fb.per(fb.cpuMs)).toFixed(2)}; allot's ACS / floor ${(a.perSecond / f.perSecond).toFixed(2)} logins/s`,
+      );
+    }
     if (WORKERS > 1 && !scratch) console.log('workers: skipped (set TEST_DATABASE_URL: PGlite serves one process)');
     if (WORKERS > 1 && scratch) {
       for (const w of Array.from({ length: WORKERS }, (_, i) => i + 1).filter((n) => n === WORKERS || (n > 1 && n % 2 === 0))) {

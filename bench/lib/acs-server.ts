@@ -14,6 +14,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { samlFeature } from '../../src/saml/feature.js';
 import type { MintTarget } from '../../src/demo/mint.js';
+import { floorApp } from './acs-floor.js';
 
 export const PUBLIC_URL = 'http://127.0.0.1:3999';
 export const target: MintTarget = {
@@ -60,6 +61,8 @@ export interface ServerEnv {
   readonly BENCH_CERT: string;
   readonly BENCH_USERS: string;
   readonly BENCH_POOL: string;
+  /** Serve the floor route (acs-floor.ts) with this many round trips instead of allot's app (PostgreSQL only). */
+  readonly BENCH_FLOOR?: string;
 }
 
 const TICK_MS = 10; // USER_HZ 100 on Linux
@@ -80,7 +83,8 @@ export async function runServer(env: ServerEnv): Promise<void> {
     ? await createDb({ url: env.BENCH_DB_URL, dataDir: 'unused', migrate: false, poolSize: Number(env.BENCH_POOL) })
     : await createDb({ dataDir: 'memory://' });
   if (!env.BENCH_DB_URL) await seed(db, Number(env.BENCH_USERS));
-  const server = benchApp(db, env.BENCH_CERT).listen(Number(env.BENCH_PORT ?? 0), '127.0.0.1', () => {
+  const floor = env.BENCH_FLOOR && env.BENCH_DB_URL ? floorApp(target, env.BENCH_CERT, env.BENCH_DB_URL, Number(env.BENCH_POOL), Number(env.BENCH_FLOOR)) : undefined;
+  const server = (floor?.app ?? benchApp(db, env.BENCH_CERT)).listen(Number(env.BENCH_PORT ?? 0), '127.0.0.1', () => {
     process.send?.({ ready: (server.address() as AddressInfo).port });
   });
   process.on('message', (m) => {
@@ -88,7 +92,7 @@ export async function runServer(env: ServerEnv): Promise<void> {
     if (m === 'exit') {
       server.closeAllConnections();
       server.close();
-      void db.close().finally(() => process.exit(0));
+      void Promise.all([db.close(), floor?.close()]).finally(() => process.exit(0));
     }
   });
 }
