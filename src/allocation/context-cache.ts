@@ -5,22 +5,20 @@
  * The key also holds the row's xmin, so a revision seen inside a transaction that later rolled
  * back can never be confused with the same number committed afterwards.
  */
-import { createDecisionContext, type DecisionContext } from '../domain/index.js';
+import { createDecisionContext, type DecisionContext, type Mapping } from '../domain/index.js';
 import { Prisma } from '../generated/prisma/client.js';
-import type { Tx } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
 import { loadSettings } from './settings.js';
 
 export interface ContextCache {
-  get(tx: Tx): Promise<DecisionContext>;
+  get(tx: SqlTx): Promise<DecisionContext>;
   /** The same, with the revision key already read by the caller in this transaction (decision-inputs.ts). */
-  forKey(tx: Tx, key: string): Promise<DecisionContext>;
-  /** The cached context when it was compiled for this key, else undefined (no query). */
-  peek(key: string): DecisionContext | undefined;
+  forKey(tx: SqlTx, key: string): Promise<DecisionContext>;
 }
 
 export function createContextCache(): ContextCache {
   let cached: { key: string; context: DecisionContext } | undefined;
-  async function forKey(tx: Tx, key: string): Promise<DecisionContext> {
+  async function forKey(tx: SqlTx, key: string): Promise<DecisionContext> {
     if (cached?.key === key) return cached.context;
     const [settings, mappings] = [await loadSettings(tx), await loadMappings(tx)];
     const context = createDecisionContext({ policy: settings.policy, preferenceOrder: settings.preferenceOrder, mappings });
@@ -31,7 +29,6 @@ export function createContextCache(): ContextCache {
   return {
     get: async (tx) => forKey(tx, await revisionKey(tx)),
     forKey,
-    peek: (key) => (cached?.key === key ? cached.context : undefined),
   };
 }
 
@@ -40,11 +37,16 @@ export const REVISION_KEY = Prisma.sql`(SELECT revision::text || ':' || xmin::te
 /** The key when there is no settings row. */
 export const NO_SETTINGS = 'none';
 
-async function revisionKey(tx: Tx): Promise<string> {
+async function revisionKey(tx: SqlTx): Promise<string> {
   const rows = await tx.$queryRaw<{ key: string | null }[]>`SELECT ${REVISION_KEY} AS key`;
   return rows[0]?.key ?? NO_SETTINGS;
 }
 
-export function loadMappings(tx: Tx) {
-  return tx.groupMapping.findMany({ where: { enabled: true }, orderBy: { id: 'asc' } });
+/** The enabled mappings (raw SQL, like loadSettings: any transaction can read them). */
+export async function loadMappings(tx: SqlTx): Promise<Mapping[]> {
+  const rows = await tx.$queryRaw<{ id: string; idp_group: string; case_insensitive: boolean; roles: string[]; licenses: string[]; auto_provision: boolean }[]>`
+    SELECT id::text AS id, idp_group, case_insensitive, roles, licenses, auto_provision FROM group_mapping WHERE enabled ORDER BY id`;
+  return rows.map((r) => ({
+    id: r.id, idpGroup: r.idp_group, caseInsensitive: r.case_insensitive, roles: r.roles, licenses: r.licenses, autoProvision: r.auto_provision, enabled: true,
+  }));
 }

@@ -6,6 +6,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import { decide, type Decision, type DecisionContext, type HeldLicense, type Pool } from '../domain/index.js';
 import type { Tx } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
 import { auditInsertSql } from '../audit/write.js';
 import type { ContextCache } from './context-cache.js';
 import { loadDecisionInputs } from './decision-inputs.js';
@@ -79,7 +80,7 @@ export async function evaluateUser(
   return { groups, current, pools, decision };
 }
 
-export async function decideUserInTx(tx: Tx, userId: string, opts: DecideOptions): Promise<UserDecision> {
+export async function decideUserInTx(tx: SqlTx, userId: string, opts: DecideOptions): Promise<UserDecision> {
   const user = opts.locked ?? (await lockUser(tx, userId));
   // One statement for groups, holdings, pools and the settings revision (decision-inputs.ts).
   const inputs = await loadDecisionInputs(tx, user.id, !opts.lockPools, opts.samlGroups);

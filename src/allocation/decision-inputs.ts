@@ -9,7 +9,7 @@
  */
 import { Prisma } from '../generated/prisma/client.js';
 import type { HeldLicense, LicenseKind, Origin, Pool } from '../domain/index.js';
-import type { Tx } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
 import type { GroupsBySource } from './groups.js';
 import { NO_SETTINGS, REVISION_KEY } from './context-cache.js';
 
@@ -30,7 +30,7 @@ interface Doc {
   p: [string, LicenseKind, number, number][] | null;
 }
 
-export async function loadDecisionInputs(tx: Tx, userId: string, withPools: boolean, replaceSaml?: readonly string[]): Promise<DecisionInputs> {
+export async function loadDecisionInputs(tx: SqlTx, userId: string, withPools: boolean, replaceSaml?: readonly string[]): Promise<DecisionInputs> {
   const list = replaceSaml ? [...new Set(replaceSaml)] : undefined;
   const replace = list
     ? Prisma.sql`WITH gone AS (

@@ -4,7 +4,8 @@
  * metrics and, once a commit frees seats or leaves someone waiting, grants the waitlist.
  */
 import type { Db } from '../db/client.js';
-import { withTx, type Tx } from '../db/transaction.js';
+import { withSqlTx, withTx, type Tx, type TxOptions } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
 import type { Decision, Trace } from '../domain/index.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Clock } from '../shared/clock.js';
@@ -52,7 +53,12 @@ export interface AllocationService {
    * Decisions it returns feed the waitlist after the commit.
    */
   transaction<T>(operation: string, fn: (tx: Tx, attempt: Attempt) => Promise<T>, decided?: (result: T) => readonly UserDecision[]): Promise<T>;
-  decideInTx(tx: Tx, userId: string, attempt: Attempt, opts: DecisionFlags): Promise<UserDecision>;
+  /**
+   * The same for a `fn` that only sends raw statements: on PostgreSQL it runs on a pg connection
+   * without the Prisma client (the login, db/sql-tx.ts); on PGlite through Prisma.
+   */
+  sqlTransaction<T>(operation: string, fn: (tx: SqlTx, attempt: Attempt) => Promise<T>, decided?: (result: T) => readonly UserDecision[]): Promise<T>;
+  decideInTx(tx: SqlTx, userId: string, attempt: Attempt, opts: DecisionFlags): Promise<UserDecision>;
   decideUser(userRef: string, opts: Actor & { redistributeManual?: boolean }): Promise<UserDecision>;
   assign(userRef: string, key: string, actor: string): Promise<UserDecision>;
   revoke(userRef: string, key: string, actor: string): Promise<UserDecision>;
@@ -67,12 +73,17 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
   const { db, metrics, clock, logger } = deps;
   const contexts = createContextCache();
 
-  async function transaction<T>(operation: string, fn: (tx: Tx, attempt: Attempt) => Promise<T>, decided?: (r: T) => readonly UserDecision[]): Promise<T> {
+  type Run<X> = <T>(fn: (tx: X) => Promise<T>, opts: TxOptions) => Promise<T>;
+  const prismaRun: Run<Tx> = (fn, opts) => withTx(db, fn, opts);
+  const sqlRun: Run<SqlTx> = (fn, opts) => withSqlTx(db, fn, opts);
+
+  /** One decision transaction, retried as a whole after a lost seat race; then metrics and the waitlist. */
+  async function decisionTransaction<X, T>(run: Run<X>, operation: string, fn: (tx: X, attempt: Attempt) => Promise<T>, decided?: (r: T) => readonly UserDecision[]): Promise<T> {
     let result: T | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
         const a: Attempt = { lockPools: attempt > 0, now: clock.now() };
-        result = await withTx(db, (tx) => fn(tx, a), { onRetry: (_n, _e, reason) => metrics.txRetries.inc({ operation, reason }) });
+        result = await run((tx) => fn(tx, a), { onRetry: (_n, _e, reason) => metrics.txRetries.inc({ operation, reason }) });
         break;
       } catch (e) {
         if (!(e instanceof SeatRaceError) || attempt + 1 >= SEAT_RACE_ATTEMPTS) throw e;
@@ -84,6 +95,9 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
     await followUp(decisions);
     return result;
   }
+
+  const transaction = <T>(operation: string, fn: (tx: Tx, attempt: Attempt) => Promise<T>, decided?: (r: T) => readonly UserDecision[]): Promise<T> =>
+    decisionTransaction(prismaRun, operation, fn, decided);
 
   function record(d: UserDecision, trigger: string): void {
     metrics.decisions.inc({ reason: d.decision.reason, trigger });
@@ -112,11 +126,11 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
   }
 
   /** One decision transaction without follow-up (the waitlist itself uses it). */
-  async function runOne(operation: string, fn: (tx: Tx, a: Attempt) => Promise<UserDecision>): Promise<UserDecision> {
+  async function runOne(operation: string, fn: (tx: SqlTx, a: Attempt) => Promise<UserDecision>): Promise<UserDecision> {
     for (let attempt = 0; ; attempt++) {
       try {
         const a: Attempt = { lockPools: attempt > 0, now: clock.now() };
-        const d = await withTx(db, (tx) => fn(tx, a), { onRetry: (_n, _e, reason) => metrics.txRetries.inc({ operation, reason }) });
+        const d = await sqlRun((tx) => fn(tx, a), { onRetry: (_n, _e, reason) => metrics.txRetries.inc({ operation, reason }) });
         record(d, operation);
         return d;
       } catch (e) {
@@ -126,7 +140,7 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
     }
   }
 
-  async function decideInTx(tx: Tx, userId: string, attempt: Attempt, opts: DecisionFlags): Promise<UserDecision> {
+  async function decideInTx(tx: SqlTx, userId: string, attempt: Attempt, opts: DecisionFlags): Promise<UserDecision> {
     return decideUserInTx(tx, userId, { ...opts, contexts, lockPools: attempt.lockPools, now: attempt.now });
   }
 
@@ -134,6 +148,7 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
 
   return {
     transaction,
+    sqlTransaction: (operation, fn, decided) => decisionTransaction(sqlRun, operation, fn, decided),
     decideInTx,
     async decideUser(userRef, opts) {
       const userId = await resolveUserId(db.prisma, userRef);

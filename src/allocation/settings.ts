@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DEFAULT_POLICY, DEFAULT_PREFERENCE_ORDER, type Policy } from '../domain/index.js';
 import type { Tx } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
 
 export const policySchema = z.strictObject({
   adminRoles: z.array(z.string().min(1)).default([...DEFAULT_POLICY.adminRoles]),
@@ -24,10 +25,13 @@ export interface Settings {
   readonly policy: Policy;
 }
 
-export async function loadSettings(tx: Tx): Promise<Settings> {
-  const row = await tx.settings.findUnique({ where: { id: 1 } });
+/** Raw SQL, so that a transaction without the Prisma client (sql-tx.ts) can read it too. */
+export async function loadSettings(tx: SqlTx): Promise<Settings> {
+  const rows = await tx.$queryRaw<{ preference_order: string[]; policy: string | null }[]>`
+    SELECT preference_order, policy::text AS policy FROM settings WHERE id = 1`;
+  const row = rows[0];
   if (!row) return { preferenceOrder: DEFAULT_PREFERENCE_ORDER, policy: DEFAULT_POLICY };
-  return { preferenceOrder: row.preferenceOrder, policy: policySchema.parse(row.policy ?? {}) };
+  return { preferenceOrder: row.preference_order, policy: policySchema.parse(row.policy === null ? {} : JSON.parse(row.policy)) };
 }
 
 export async function saveSettings(tx: Tx, patch: Partial<Settings>): Promise<Settings> {

@@ -5,12 +5,11 @@
  */
 import { Prisma } from '../generated/prisma/client.js';
 import { createDecisionContext, type DecisionContext, type Pool } from '../domain/index.js';
-import type { Tx } from '../db/transaction.js';
 import type { SqlTx } from '../db/sql-tx.js';
 import { loadMappings } from './context-cache.js';
 import { loadSettings } from './settings.js';
 
-export async function loadDecisionContext(tx: Tx): Promise<DecisionContext> {
+export async function loadDecisionContext(tx: SqlTx): Promise<DecisionContext> {
   const [settings, mappings] = await Promise.all([loadSettings(tx), loadMappings(tx)]);
   return createDecisionContext({ policy: settings.policy, preferenceOrder: settings.preferenceOrder, mappings });
 }

@@ -1,4 +1,4 @@
-import type { Tx } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
 import { NotFoundError } from '../shared/errors.js';
 
 export interface LockedUser {
@@ -12,7 +12,7 @@ export interface LockedUser {
  * Locks one user's row for the rest of the transaction (SPEC §4: one user's concurrent logins and
  * SCIM calls serialise here). Every writer of a user's allocation rows takes this lock first.
  */
-export async function lockUser(tx: Tx, userId: string): Promise<LockedUser> {
+export async function lockUser(tx: SqlTx, userId: string): Promise<LockedUser> {
   const rows = await tx.$queryRaw<{ id: string; name_id: string; active: boolean; waiting_since: Date | null }[]>`
     SELECT id::text AS id, name_id, active, waiting_since FROM app_user WHERE id = ${userId}::uuid FOR UPDATE`;
   const row = rows[0];

@@ -8,9 +8,8 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db/client.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
-import { withSqlTx, withTx, type Tx } from '../db/transaction.js';
+import { withSqlTx, withTx } from '../db/transaction.js';
 import type { SqlTx } from '../db/sql-tx.js';
-import type { DecisionContext } from '../domain/index.js';
 import type { ContextCache } from '../allocation/context-cache.js';
 import { loadPools } from '../allocation/snapshot.js';
 import { createTotals } from '../domain/plan-totals.js';
@@ -173,7 +172,7 @@ function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batc
     const f = await repo.fence(tx, jobId, deps.owner, read !== undefined && current.dry === null);
     if (f.state !== 'own') return f.state;
     const draft = clone(current);
-    const ctx = await contextFor(deps, tx, f.settingsKey);
+    const ctx = await deps.contexts.forKey(tx, f.settingsKey);
     const env: BatchEnv = {
       tx, ctx, actor: run.actor, limit: run.limit, redistributeManual: params.redistributeManual, now: deps.clock.now(),
       cursor: draft.cursor, summary: draft.summary, dry: draft.dry, pools: f.pools,
@@ -191,16 +190,6 @@ function startBatch(run: Run, prev: Promise<State>, ahead: PageEnd | null): Batc
   return { page: page.promise, done };
 }
 
-/**
- * The compiled configuration for the settings key the batch read. A raw-SQL batch (PostgreSQL)
- * cannot run the cache's model queries, so a change of settings is loaded in a transaction of its
- * own: the configuration committed now, as any batch after the change would see it.
- */
-function contextFor(deps: RunnerDeps, tx: SqlTx, key: string): Promise<DecisionContext> {
-  const cached = deps.contexts.peek(key);
-  if (cached) return Promise.resolve(cached);
-  return deps.db.sqlTransaction ? withTx(deps.db, (t) => deps.contexts.forKey(t, key)) : deps.contexts.forKey(tx as Tx, key);
-}
 
 type PagePhase = 'release' | 'holders' | 'others';
 
@@ -318,7 +307,7 @@ async function resume(deps: RunnerDeps, jobId: string, params: RedistributionPar
 }
 
 async function complete(deps: RunnerDeps, jobId: string, state: State): Promise<void> {
-  const pools = state.dry ? state.dry.ledger : await loadPools(deps.db.prisma as unknown as Tx);
+  const pools = state.dry ? state.dry.ledger : await loadPools(deps.db.prisma);
   const summary: RedistributionSummary = { ...state.summary, phase: 'done', licensesAfter: licenses(pools.values()) };
   await repo.finish(deps.db, jobId, deps.owner, { status: 'succeeded', summary: summary as unknown as Prisma.InputJsonValue }, deps.clock.now());
   deps.metrics.jobProgress.remove({ job: jobId, kind: repo.REDISTRIBUTION });

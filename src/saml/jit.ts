@@ -3,15 +3,17 @@
  * record the assertion id, find or create the user (creation only if a matched mapping has
  * autoProvision), update the attributes, replace the `saml` memberships, decide, start the session.
  * A login that must not create or change anything rolls back and is audited on its own.
+ * Every statement is raw SQL, so on PostgreSQL the login runs without the Prisma client (sql-tx.ts).
  */
 import type { Prisma } from '../generated/prisma/client.js';
 import type { AllocationService } from '../allocation/service.js';
 import type { UserDecision } from '../allocation/decide-user.js';
 import type { Decision } from '../domain/index.js';
 import { loadSettings } from '../allocation/settings.js';
-import { writeAudit } from '../audit/write.js';
+import { auditInsertSql } from '../audit/write.js';
 import type { Db } from '../db/client.js';
-import { withTx, type Tx } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
+import { withSqlTx } from '../db/transaction.js';
 import type { Clock } from '../shared/clock.js';
 import { refuse } from './checks/refusal.js';
 import type { Identity } from './profile.js';
@@ -58,7 +60,7 @@ export async function provisionLogin(
   const record = (now: Date): Prisma.Sql | undefined => assertion && assertionRecordSql(assertion.id, assertion.expiresAt, now);
   let outcome: LoginOutcome;
   try {
-    outcome = await deps.allocation.transaction(
+    outcome = await deps.allocation.sqlTransaction(
       'login',
       async (tx, attempt) => {
         const user = await upsertLoginUser(tx, identity, attempt.now, record(attempt.now));
@@ -66,7 +68,7 @@ export async function provisionLogin(
         let active = user.active;
         if (!user.inserted && !active) {
           if (!(await loadSettings(tx)).policy.jit.reactivateOnLogin) throw new Rollback({ kind: 'denied', reason: 'DEACTIVATED', userId: user.id });
-          await tx.user.update({ where: { id: user.id }, data: { active: true } });
+          await tx.$executeRaw`UPDATE app_user SET active = true, updated_at = ${attempt.now} WHERE id = ${user.id}::uuid`;
           active = true;
         }
         if (identity.overage && (user.inserted || !(await hasScimGroups(tx, user.id)))) {
@@ -99,19 +101,18 @@ export async function provisionLogin(
     if (!(e instanceof Rollback)) throw e;
     outcome = e.outcome;
     const denied = outcome;
-    await withTx(deps.db, async (tx) => {
+    await withSqlTx(deps.db, async (tx) => {
       const sql = record(deps.clock.now());
       if (sql && (await tx.$queryRaw<unknown[]>(sql)).length === 0) refuse('REPLAY', 'assertion ID already accepted');
-      await writeAudit(tx, { actor, action: 'login.denied', userId: denied.userId, subject: identity.nameId, reason: (denied as { reason: string }).reason });
+      await tx.$executeRaw(auditInsertSql({ actor, action: 'login.denied', userId: denied.userId, subject: identity.nameId, reason: (denied as { reason: string }).reason }));
     });
   }
   return outcome;
 }
 
-async function hasScimGroups(tx: Tx, userId: string): Promise<boolean> {
-  const [memberships, groups] = await Promise.all([
-    tx.membership.count({ where: { userId, source: 'scim' } }),
-    tx.scimGroupMember.count({ where: { userId } }),
-  ]);
-  return memberships + groups > 0;
+async function hasScimGroups(tx: SqlTx, userId: string): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ any: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM membership WHERE user_id = ${userId}::uuid AND source = 'scim')
+        OR EXISTS (SELECT 1 FROM scim_group_member WHERE user_id = ${userId}::uuid) AS any`;
+  return rows[0]?.any === true;
 }

@@ -4,7 +4,7 @@
  * `saml` memberships replaced by the asserted groups without touching rows that did not change.
  */
 import { Prisma } from '../generated/prisma/client.js';
-import type { Tx } from '../db/transaction.js';
+import type { SqlTx } from '../db/sql-tx.js';
 import type { Identity } from './profile.js';
 
 export interface UpsertedUser {
@@ -23,7 +23,7 @@ export interface UpsertedUser {
  * invisible to others), so the decision that follows needs no separate lockUser. `alsoRecord`, a
  * write returning at most one row (the assertion-id record), runs in the same statement.
  */
-export async function upsertLoginUser(tx: Tx, identity: Identity, now: Date, alsoRecord?: Prisma.Sql): Promise<UpsertedUser> {
+export async function upsertLoginUser(tx: SqlTx, identity: Identity, now: Date, alsoRecord?: Prisma.Sql): Promise<UpsertedUser> {
   const recordCte = alsoRecord ? Prisma.sql`WITH recorded AS (${alsoRecord})` : Prisma.empty;
   const recorded = alsoRecord ? Prisma.sql`(SELECT count(*) FROM recorded) > 0` : Prisma.sql`true`;
   const rows = await tx.$queryRaw<{ id: string; name_id: string; active: boolean; waiting_since: Date | null; inserted: boolean; recorded: boolean }[]>`
@@ -44,7 +44,7 @@ export async function upsertLoginUser(tx: Tx, identity: Identity, now: Date, als
 }
 
 /** Replaces the user's `saml` memberships with `groups` (SPEC §1 Membership), in one statement. */
-export async function replaceSamlMemberships(tx: Tx, userId: string, groups: readonly string[]): Promise<void> {
+export async function replaceSamlMemberships(tx: SqlTx, userId: string, groups: readonly string[]): Promise<void> {
   const list = [...new Set(groups)];
   await tx.$executeRaw`
     WITH gone AS (
