@@ -9,8 +9,9 @@ import { createTestDb, usingPostgres, type TestDb } from '../../helpers/test-db.
 
 describe.skipIf(!usingPostgres())('PostgreSQL session settings', () => {
   const open: (Db | TestDb)[] = [];
+  // Newest first: a client of a test database closes before that database is dropped.
   afterEach(async () => {
-    for (const db of open.splice(0)) await db.close();
+    for (const db of open.splice(0).reverse()) await ('destroy' in db ? db.destroy() : db.close());
   });
 
   it('turns JIT off on every connection, for Prisma queries and raw-SQL transactions', async () => {
