@@ -82,7 +82,7 @@ async function createPostgresDb(url: string, opts: DbOptions): Promise<Db> {
     ping: async () => void (await pool.query('SELECT 1')),
     connectionLosses: () => losses,
     pendingMigrations: () => pendingMigrations(async (sql) => (await pool.query<{ migration_name: string }>(sql)).rows),
-    sqlTransaction: (fn) => pgTransaction(pool, fn),
+    sqlTransaction: (fn) => pgTransaction(pool, fn, timeout),
     close: async () => {
       await prisma.$disconnect();
       await pool.end().catch(() => {});

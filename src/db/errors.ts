@@ -1,5 +1,8 @@
-/** SQLSTATE classes and driver messages that mean "the database is not there right now". */
-const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
+/**
+ * SQLSTATE classes and driver messages that mean "the database is not there right now". 57014: a
+ * statement ran past the transaction timeout (sql-tx.ts) or was cancelled by an operator.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|57014|53300)$/;
 const UNAVAILABLE_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 const UNAVAILABLE_MESSAGE =
   /(not queryable|ECONNREFUSED|ECONNRESET|EPIPE|Connection terminated|terminating connection|server closed the connection|Can't reach database|Unable to start a transaction in the given time|Timed out fetching a new connection|DatabaseNotReachable|ConnectionClosed|connection timeout|ENOSPC|No space left on device|PGlite is closed)/i;

@@ -35,12 +35,17 @@ function sqlTx(client: PoolClient): SqlTx {
  * BEGIN, fn, COMMIT on one pool connection; ROLLBACK when fn throws. A connection whose ROLLBACK
  * fails is destroyed, not returned to the pool. Errors are pg's (SQLSTATE in `code`), which
  * isRetryable and isDatabaseUnavailable read.
+ * `timeoutMs` bounds every statement and every pause between statements (SET LOCAL, sent with
+ * BEGIN in one round trip), as Prisma's interactive-transaction timeout bounds its transactions:
+ * a lock wait or a stalled caller cannot hold a connection and its locks without end.
  */
-export async function pgTransaction<T>(pool: Pool, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+export async function pgTransaction<T>(pool: Pool, fn: (tx: SqlTx) => Promise<T>, timeoutMs: number): Promise<T> {
+  const ms = Math.max(1, Math.floor(timeoutMs));
+  if (!Number.isFinite(ms)) throw new Error(`transaction timeout must be a number of ms, got ${timeoutMs}`);
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${ms}; SET LOCAL idle_in_transaction_session_timeout = ${ms}`);
     const result = await fn(sqlTx(client));
     await client.query('COMMIT');
     return result;
