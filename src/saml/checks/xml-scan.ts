@@ -2,7 +2,8 @@
  * One linear pass over the decoded SAMLResponse, before any XML parser sees it (SPEC §5, issue 5
  * check 2). It refuses what a SAML Response never needs and attacks rely on — DOCTYPE/ENTITY
  * (XXE, entity expansion), comments (NameID truncation by comment injection), processing
- * instructions, CDATA, nesting deeper than 64, text or a second element outside the root — and it
+ * instructions, CDATA, nesting deeper than 64, text or a second element outside the root,
+ * characters XML 1.0 does not allow (raw or as character references) — and it
  * collects the Response-level facts the other checks need, so no second DOM parse is made (the
  * library's own parsing dominates the cost of a login).
  *
@@ -57,6 +58,11 @@ const ENTITY = /&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});/y;
 const DSIG_ALGORITHM_ELEMENTS = new Set(['SignatureMethod', 'DigestMethod', 'Transform', 'CanonicalizationMethod', 'HMACOutputLength']);
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+/** Characters outside XML 1.0's Char production (xmldom would read them; a conforming parser would not). */
+// eslint-disable-next-line no-control-regex -- finding control characters is what it is for
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isXmlChar = (cp: number): boolean =>
+  cp === 0x09 || cp === 0x0a || cp === 0x0d || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
 
 function decode(raw: string): string {
   if (!raw.includes('&')) return raw;
@@ -73,7 +79,7 @@ function decode(raw: string): string {
       case 'apos': return "'";
       default: {
         const cp = e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-        if (cp > 0x10ffff || cp === 0) refuse('XML_SHAPE', 'invalid character reference');
+        if (!isXmlChar(cp)) refuse('XML_SHAPE', 'character reference to a character XML does not allow');
         return String.fromCodePoint(cp);
       }
     }
@@ -96,6 +102,7 @@ function resolve(stack: readonly Frame[], own: Map<string, string> | null, prefi
  * an EncryptedAssertion, which the same rules apply to).
  */
 export function scanResponse(xml: string, root: 'Response' | 'Assertion' = 'Response'): ScannedResponse {
+  if (NOT_XML_CHAR.test(xml)) refuse('XML_SHAPE', 'character XML does not allow (a control character or a lone surrogate)');
   let i = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
   if (xml.startsWith('<?xml', i)) {
     const m = DECL.exec(xml.slice(i, i + 200));

@@ -79,6 +79,9 @@ const cases: Case[] = [
     reason: 'XML_TOO_DEEP',
   },
   { name: 'two root elements', build: async () => b64(`${await xmlOf()}<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`), reason: 'XML_SHAPE' },
+  // Outside what signatures cover (the KeyInfo certificate): the response would still verify.
+  { name: 'control character in the document', build: async () => b64((await signed()).xml.replace('<ds:X509Certificate>MII', '<ds:X509Certificate>M\u0001I')), reason: 'XML_SHAPE' },
+  { name: 'character reference to a control character', build: async () => b64((await signed()).xml.replace('<ds:X509Certificate>MII', '<ds:X509Certificate>M&#1;I')), reason: 'XML_SHAPE' },
   // Check 3: algorithms.
   { name: 'RSA-SHA1 signature', build: async () => (await signed({ signatureAlgorithm: RSA_SHA1 })).base64, reason: 'ALGORITHM_NOT_ALLOWED' },
   // Check 4: the library, with signed assertions required.
