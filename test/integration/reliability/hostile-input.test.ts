@@ -3,7 +3,10 @@
  * query strings and bodies on each admin API route (as the OpenAPI document lists them), the
  * redistribution routes, every SCIM route, the SAML ACS (random bytes, random form fields, valid
  * responses with bytes changed), the demo IdP and /admin. No answer is a 5xx, the app keeps
- * serving, and a refused request (4xx) writes nothing.
+ * serving, and a refused request (4xx) writes nothing. One 4xx is not a refusal: a valid response
+ * whose login the rules deny (a mutation in the unsigned KeyInfo leaves a response valid, and the
+ * admin fuzz may have disabled the mapping and set denyUnmapped) answers 403 and, as issue 5 asks,
+ * writes exactly its `login.denied` audit row and the assertion's replay record.
  */
 import fc from 'fast-check';
 import request from 'supertest';
@@ -41,7 +44,7 @@ function appOn(db: TestDb, withIdp: boolean): Express {
 }
 
 /** Everything a request could write; compared around every refused one. */
-async function fingerprint(db: TestDb): Promise<string> {
+async function fingerprint(db: TestDb): Promise<unknown[]> {
   const p = db.prisma;
   const parts = await Promise.all([
     p.license.findMany({ orderBy: { key: 'asc' }, omit: { updatedAt: true } }),
@@ -58,8 +61,12 @@ async function fingerprint(db: TestDb): Promise<string> {
     p.samlCacheEntry.count({ where: { kind: 'assertion' } }),
     p.webSession.count(),
   ]);
-  return JSON.stringify(parts, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return JSON.parse(JSON.stringify(parts, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as unknown[];
 }
+/** Positions in the fingerprint of the audit rows and the assertion records (counts). */
+const AUDIT_ROWS = 10;
+const ASSERTION_RECORDS = 11;
+const DENIED_LOGIN = /Reason: <code>(NO_MAPPING|DEACTIVATED|GROUPS_OVERAGE|NOT_PROVISIONED)<\/code>/;
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -93,17 +100,30 @@ async function send(h: Harness, method: Method, path: string, opts: { token?: st
   let r = request(h.app)[method](path);
   if (opts.query) r = r.query(opts.query);
   if (opts.token) r = r.set('Authorization', `Bearer ${opts.token}`);
-  if (opts.body !== undefined) r = r.set('Content-Type', opts.type ?? 'application/json').send(opts.body);
+  // The bytes as they are: superagent would serialize a Buffer by its content type (JSON.stringify
+  // gives {"type":"Buffer",…}, a form type gives 0=…&1=…), which is not the body meant.
+  if (opts.body !== undefined) r = r.set('Content-Type', opts.type ?? 'application/json').serialize((b: unknown) => b as string).send(opts.body);
   return r;
 }
 
 /** The property every fuzzed request must keep. */
-async function checked(h: Harness, label: string, call: () => Promise<request.Response>): Promise<void> {
+async function checked(h: Harness, label: string, call: () => Promise<request.Response>): Promise<request.Response> {
   const before = await fingerprint(h.db);
   const res = await call();
   expect(res.status, `${label} → ${res.status} ${res.text.slice(0, 200)}`).toBeLessThan(500);
   expect(res.text).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
-  if (res.status >= 400) expect(await fingerprint(h.db), `${label} → ${res.status} wrote rows`).toBe(before);
+  if (res.status < 400) return res;
+  const after = await fingerprint(h.db);
+  if (res.status === 403 && DENIED_LOGIN.test(res.text)) {
+    // A denied login, not a refusal: its audit row and replay record, and nothing else.
+    expect([after[AUDIT_ROWS], after[ASSERTION_RECORDS]], `${label} → denied login`).toEqual([Number(before[AUDIT_ROWS]) + 1, Number(before[ASSERTION_RECORDS]) + 1]);
+    const [audit] = await h.db.prisma.auditEvent.findMany({ orderBy: { id: 'desc' }, take: 1 });
+    expect(audit?.action).toBe('login.denied');
+    after[AUDIT_ROWS] = before[AUDIT_ROWS];
+    after[ASSERTION_RECORDS] = before[ASSERTION_RECORDS];
+  }
+  expect(after, `${label} → ${res.status} wrote rows`).toEqual(before);
+  return res;
 }
 
 describe('hostile input on every route', () => {
@@ -173,6 +193,12 @@ describe('hostile input on every route', () => {
 
   it('never fails with a 5xx on the ACS: random bytes, random form fields, valid responses with bytes changed', async () => {
     const minted = await Promise.all(Array.from({ length: 4 }, (_, i) => idp.mint({ nameId: `mutant${i}@example.com`, groups: ['Engineers'] })));
+    // The one 4xx that writes: a valid response for a user no mapping lets in.
+    const unmapped = await idp.mint({ nameId: 'nobody@example.com', groups: ['Nobody'] });
+    const denied = await checked(h, 'POST /saml/acs (denied login)', () =>
+      request(h.app).post('/saml/acs').type('form').send(new URLSearchParams({ SAMLResponse: unmapped.base64 }).toString()),
+    );
+    expect(denied.status, denied.text.slice(-200)).toBe(403);
     const form = fc.dictionary(fc.constantFrom('SAMLResponse', 'RelayState', 'SAMLRequest', 'samlresponse', 'x'), fc.oneof(junk, fc.base64String({ maxLength: 400 }), fc.string().map((s) => Buffer.from(`<samlp:Response>${s}`).toString('base64'))), { maxKeys: 3 });
     const mutation = fc.record({ which: fc.nat(minted.length - 1), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 4 }) });
     const acs = fc.oneof(
