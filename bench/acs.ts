@@ -13,9 +13,7 @@
  * measures the floor, bench/lib/acs-floor.ts: ACS_FLOOR_TRIPS=n sets its round trips, default 5.)
  */
 import cluster, { type Worker } from 'node:cluster';
-import { SAML } from '@node-saml/node-saml';
 import { createDb } from '../src/db/client.js';
-import { samlOptions } from '../src/saml/strategy.js';
 import { parseAcsForm } from '../src/saml/checks/body.js';
 import { scanResponse } from '../src/saml/checks/xml-scan.js';
 import { createSelfSigned } from '../src/demo/self-signed.js';
@@ -23,6 +21,7 @@ import { mintResponse } from '../src/demo/mint.js';
 import { createScratchDatabase } from './lib/scratch-database.js';
 import { mainThreadCpu, runServer, seed, target, type ServerEnv } from './lib/acs-server.js';
 import { FLOOR_PATH } from './lib/acs-floor.js';
+import { bareSaml } from './lib/saml-pool.js';
 
 const LOGINS = Number(process.argv[2] ?? 400);
 const CONCURRENCY = Number(process.argv[3] ?? 8);
@@ -68,8 +67,7 @@ const cpuNow = (): { total: number; main: number } => {
 
 /** Validates the same response `n` times, one at a time, adding to `into`. */
 async function bareValidator(): Promise<(n: number, into: Tally) => Promise<void>> {
-  const settings = { ...target, certs: [keys.cert], skewMs: 60_000 };
-  const saml = new SAML(samlOptions(settings, { saveAsync: async () => null, getAsync: async () => null, removeAsync: async (k) => k }, true));
+  const saml = bareSaml(target, keys.cert);
   const { base64 } = await mintResponse(target, keys, claimsOf(1));
   for (let i = 0; i < 50; i++) await saml.validatePostResponseAsync({ SAMLResponse: base64 });
   // Our own pre-parse work on the same response, for the record.

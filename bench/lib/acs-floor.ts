@@ -8,15 +8,14 @@
  */
 import express from 'express';
 import pg from 'pg';
-import { SAML } from '@node-saml/node-saml';
-import { samlOptions } from '../../src/saml/strategy.js';
 import { parseAcsForm } from '../../src/saml/checks/body.js';
 import type { MintTarget } from '../../src/demo/mint.js';
+import { bareSaml } from './saml-pool.js';
 
 export const FLOOR_PATH = '/floor';
 
 export function floorApp(target: MintTarget, cert: string, dbUrl: string, poolSize: number, roundTrips = 5): { app: express.Express; close: () => Promise<void> } {
-  const saml = new SAML(samlOptions({ ...target, certs: [cert], skewMs: 60_000 }, { saveAsync: async () => null, getAsync: async () => null, removeAsync: async (k) => k }, true));
+  const saml = bareSaml(target, cert);
   const pool = new pg.Pool({ connectionString: dbUrl, max: poolSize });
   const app = express();
   app.post(FLOOR_PATH, express.raw({ type: () => true, limit: 64 * 1024 }), async (req, res) => {

@@ -37,6 +37,11 @@ export async function mintForms(idp: BenchIdp, count: number, opts: { users?: nu
   return out;
 }
 
+/** node-saml as the ACS configures it (60 s skew, Response signature required), with no request cache: the bare side of every comparison. */
+export function bareSaml(target: MintTarget, cert: string): SAML {
+  return new SAML(samlOptions({ ...target, certs: [cert], skewMs: 60_000 }, { saveAsync: async () => null, getAsync: async () => null, removeAsync: async (k) => k }, true));
+}
+
 export interface Validation {
   readonly perSecond: number;
   readonly p50: number;
@@ -45,8 +50,7 @@ export interface Validation {
 
 /** Bare node-saml validatePostResponseAsync of these form bodies, one at a time, in this process. */
 export async function bareValidation(idp: BenchIdp, forms: readonly string[]): Promise<Validation> {
-  const settings = { ...idp.target, certs: [idp.keys.cert], skewMs: 60_000 };
-  const saml = new SAML(samlOptions(settings, { saveAsync: async () => null, getAsync: async () => null, removeAsync: async (k) => k }, true));
+  const saml = bareSaml(idp.target, idp.keys.cert);
   const responses = forms.map((f) => decodeURIComponent(f.slice('SAMLResponse='.length)));
   for (const r of responses.slice(0, 20)) await saml.validatePostResponseAsync({ SAMLResponse: r });
   const lat: number[] = [];
