@@ -77,19 +77,22 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
   const prismaRun: Run<Tx> = (fn, opts) => withTx(db, fn, opts);
   const sqlRun: Run<SqlTx> = (fn, opts) => withSqlTx(db, fn, opts);
 
-  /** One decision transaction, retried as a whole after a lost seat race; then metrics and the waitlist. */
-  async function decisionTransaction<X, T>(run: Run<X>, operation: string, fn: (tx: X, attempt: Attempt) => Promise<T>, decided?: (r: T) => readonly UserDecision[]): Promise<T> {
-    let result: T | undefined;
+  /** One transaction, retried as a whole after a lost seat race (the retry locks the pools first). */
+  async function seatRaceRetried<X, T>(run: Run<X>, operation: string, fn: (tx: X, attempt: Attempt) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         const a: Attempt = { lockPools: attempt > 0, now: clock.now() };
-        result = await run((tx) => fn(tx, a), { onRetry: (_n, _e, reason) => metrics.txRetries.inc({ operation, reason }) });
-        break;
+        return await run((tx) => fn(tx, a), { onRetry: (_n, _e, reason) => metrics.txRetries.inc({ operation, reason }) });
       } catch (e) {
         if (!(e instanceof SeatRaceError) || attempt + 1 >= SEAT_RACE_ATTEMPTS) throw e;
         metrics.txRetries.inc({ operation, reason: 'seat-race' });
       }
     }
+  }
+
+  /** A decision transaction; then metrics and the waitlist. */
+  async function decisionTransaction<X, T>(run: Run<X>, operation: string, fn: (tx: X, attempt: Attempt) => Promise<T>, decided?: (r: T) => readonly UserDecision[]): Promise<T> {
+    const result = await seatRaceRetried(run, operation, fn);
     const decisions = decided ? decided(result) : [];
     for (const d of decisions) record(d, operation);
     await followUp(decisions);
@@ -127,17 +130,9 @@ export function createAllocationService(deps: ServiceDeps): AllocationService {
 
   /** One decision transaction without follow-up (the waitlist itself uses it). */
   async function runOne(operation: string, fn: (tx: SqlTx, a: Attempt) => Promise<UserDecision>): Promise<UserDecision> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const a: Attempt = { lockPools: attempt > 0, now: clock.now() };
-        const d = await sqlRun((tx) => fn(tx, a), { onRetry: (_n, _e, reason) => metrics.txRetries.inc({ operation, reason }) });
-        record(d, operation);
-        return d;
-      } catch (e) {
-        if (!(e instanceof SeatRaceError) || attempt + 1 >= SEAT_RACE_ATTEMPTS) throw e;
-        metrics.txRetries.inc({ operation, reason: 'seat-race' });
-      }
-    }
+    const d = await seatRaceRetried(sqlRun, operation, fn);
+    record(d, operation);
+    return d;
   }
 
   async function decideInTx(tx: SqlTx, userId: string, attempt: Attempt, opts: DecisionFlags): Promise<UserDecision> {
