@@ -21,6 +21,15 @@ export function urlFor(database: string): string {
   return url.toString();
 }
 
+/**
+ * How many PostgreSQL test databases one test file may hold open at once. Two files run side by
+ * side and the reliability suites start whole clusters, all on a server with max_connections 100:
+ * a file that keeps each test's database (and its pool) open to the end failed CI with "too many
+ * clients" in whichever file ran next to it. Over the limit, the file itself fails, saying why.
+ */
+export const OPEN_DB_LIMIT = 4;
+let open = 0;
+
 /** A fresh, migrated database: PGlite in memory, or a PostgreSQL clone of the run's template. */
 export async function createTestDb(opts: { poolSize?: number } = {}): Promise<TestDb> {
   const template = inject('pgTemplate');
@@ -29,14 +38,28 @@ export async function createTestDb(opts: { poolSize?: number } = {}): Promise<Te
     const db = await createDb({ dataDir: 'memory://', snapshot, transactionTimeoutMs: 30_000 });
     return { ...db, url: undefined, destroy: () => db.close() };
   }
+  if (open >= OPEN_DB_LIMIT) {
+    throw new Error(`this test file already holds ${open} open test databases (limit ${OPEN_DB_LIMIT}): destroy each one when its test ends`);
+  }
+  open++;
   const name = `allot_t_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
-  const url = urlFor(name);
-  const db = await createDb({ url, dataDir: 'unused', poolSize: opts.poolSize ?? 5, transactionTimeoutMs: 30_000 });
+  let db: Db;
+  try {
+    await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+    db = await createDb({ url: urlFor(name), dataDir: 'unused', poolSize: opts.poolSize ?? 5, transactionTimeoutMs: 30_000 });
+  } catch (e) {
+    open--;
+    await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
+    throw e;
+  }
+  let destroyed = false;
   return {
     ...db,
-    url,
+    url: urlFor(name),
     destroy: async () => {
+      if (destroyed) return;
+      destroyed = true;
+      open--;
       await db.close();
       await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },

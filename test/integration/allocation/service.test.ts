@@ -2,7 +2,7 @@
  * The application service beyond the worked cases: one audit row per decision, nothing half
  * written when a transaction fails, the waitlist, manual allocation and concurrent seat races.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../../src/allocation/invariants.js';
 import type { AllocationService } from '../../../src/allocation/service.js';
 import { AppError } from '../../../src/shared/errors.js';
@@ -20,11 +20,14 @@ beforeEach(async () => {
   dbs.push(db);
   service = allocationFor(db).service;
 });
+// Each test's database is dropped after it: kept to the end of the file, their idle pools held
+// connections enough to exhaust the server's max_connections next to another file (CI, stop 15).
 afterEach(async () => {
-  expect(await checkInvariants(db.prisma)).toEqual([]);
-});
-afterAll(async () => {
-  await Promise.all(dbs.map((d) => d.destroy()));
+  try {
+    expect(await checkInvariants(db.prisma)).toEqual([]);
+  } finally {
+    await Promise.all(dbs.splice(0).map((d) => d.destroy()));
+  }
 });
 
 describe('audit', () => {

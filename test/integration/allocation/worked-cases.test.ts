@@ -2,7 +2,7 @@
  * SPEC §2 worked cases end to end: real database, real transactions, the application service.
  * After every test the pool invariants must hold (used == rows, <= capacity, one primary).
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../../src/allocation/invariants.js';
 import type { AllocationService } from '../../../src/allocation/service.js';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
@@ -19,11 +19,14 @@ beforeEach(async () => {
   dbs.push(db);
   service = allocationFor(db).service;
 });
+// Each test's database is dropped after it: kept to the end of the file, their idle pools held
+// connections enough to exhaust the server's max_connections next to another file (CI, stop 15).
 afterEach(async () => {
-  expect(await checkInvariants(db.prisma)).toEqual([]);
-});
-afterAll(async () => {
-  await Promise.all(dbs.map((d) => d.destroy()));
+  try {
+    expect(await checkInvariants(db.prisma)).toEqual([]);
+  } finally {
+    await Promise.all(dbs.splice(0).map((d) => d.destroy()));
+  }
 });
 
 async function dev1dev2(overrides: Record<string, number> = {}): Promise<string> {

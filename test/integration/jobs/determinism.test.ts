@@ -2,14 +2,14 @@
  * SPEC §3: the outcome depends only on the data, never on the batch size; and the runner, batch by
  * batch in the database, reaches exactly what the pure planner computes in memory.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../../src/allocation/invariants.js';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
 import { allHoldings, jobsFor, plannedHoldings, redistribute, seedPopulation } from './helpers.js';
 
 const dbs: TestDb[] = [];
-afterAll(async () => {
-  await Promise.all(dbs.map((d) => d.destroy()));
+afterEach(async () => {
+  await Promise.all(dbs.splice(0).map((d) => d.destroy()));
 });
 
 async function population(): Promise<TestDb> {

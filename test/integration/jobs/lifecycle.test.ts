@@ -2,7 +2,7 @@
  * A job's life: one at a time, cancel between batches, logins during a job, and a job whose
  * process stops mid-way resumed by another instance to the same result.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../../src/allocation/invariants.js';
 import type { RunningJobService } from '../../../src/jobs/service.js';
 import { ConflictError } from '../../../src/shared/errors.js';
@@ -18,11 +18,14 @@ beforeEach(async () => {
   dbs.push(db);
   await seedPopulation(db, 7, 30);
 });
+// Each test's database is dropped after it: kept to the end of the file, their idle pools held
+// connections enough to exhaust the server's max_connections next to another file (CI, stop 15).
 afterEach(async () => {
-  expect(await checkInvariants(db.prisma)).toEqual([]);
-});
-afterAll(async () => {
-  await Promise.all(dbs.map((d) => d.destroy()));
+  try {
+    expect(await checkInvariants(db.prisma)).toEqual([]);
+  } finally {
+    await Promise.all(dbs.splice(0).map((d) => d.destroy()));
+  }
 });
 
 function gate(): { wait: Promise<void>; open: () => void } {

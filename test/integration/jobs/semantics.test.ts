@@ -1,7 +1,7 @@
 /**
  * SPEC §3 redistribution semantics through the real job runner and database.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../../src/allocation/invariants.js';
 import { createTestDb, type TestDb } from '../../helpers/test-db.js';
 import { poolUsed, seedLicenses, seedMapping, seedUser, specLicenses } from '../../helpers/seed.js';
@@ -15,11 +15,14 @@ beforeEach(async () => {
   db = await createTestDb({ poolSize: 10 });
   dbs.push(db);
 });
+// Each test's database is dropped after it: kept to the end of the file, their idle pools held
+// connections enough to exhaust the server's max_connections next to another file (CI, stop 15).
 afterEach(async () => {
-  expect(await checkInvariants(db.prisma)).toEqual([]);
-});
-afterAll(async () => {
-  await Promise.all(dbs.map((d) => d.destroy()));
+  try {
+    expect(await checkInvariants(db.prisma)).toEqual([]);
+  } finally {
+    await Promise.all(dbs.splice(0).map((d) => d.destroy()));
+  }
 });
 
 describe('redistribution job', { timeout: 240_000 }, () => {
