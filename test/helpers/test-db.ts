@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
+import { checkInvariants } from '../../src/allocation/invariants.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { migrate, pgliteRunner } from '../../src/db/migrate.js';
 
@@ -64,6 +65,18 @@ export async function createTestDb(opts: { poolSize?: number } = {}): Promise<Te
       await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
+}
+
+/**
+ * For a file with one database per test, after each test: the pool invariants hold (used == rows,
+ * <= capacity, one primary), and the database is dropped even when they do not.
+ */
+export async function checkThenDestroy(db: TestDb): Promise<void> {
+  try {
+    expect(await checkInvariants(db.prisma)).toEqual([]);
+  } finally {
+    await db.destroy();
+  }
 }
 
 let snapshot: Promise<Blob> | undefined;

@@ -3,32 +3,21 @@
  * written when a transaction fails, the waitlist, manual allocation and concurrent seat races.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkInvariants } from '../../../src/allocation/invariants.js';
 import type { AllocationService } from '../../../src/allocation/service.js';
 import { AppError } from '../../../src/shared/errors.js';
-import { createTestDb, usingPostgres, type TestDb } from '../../helpers/test-db.js';
+import { checkThenDestroy, createTestDb, usingPostgres, type TestDb } from '../../helpers/test-db.js';
 import { holdings, poolUsed, seedLicenses, seedMapping, seedUser, setGroups, specLicenses } from '../../helpers/seed.js';
 import { allocationFor } from '../../helpers/services.js';
 
 let db: TestDb;
 let service: AllocationService;
-const dbs: TestDb[] = [];
 const actor = { actor: 'test:service', action: 'test.decide' };
 
 beforeEach(async () => {
   db = await createTestDb({ poolSize: 20 });
-  dbs.push(db);
   service = allocationFor(db).service;
 });
-// Each test's database is dropped after it: kept to the end of the file, their idle pools held
-// connections enough to exhaust the server's max_connections next to another file (CI, stop 15).
-afterEach(async () => {
-  try {
-    expect(await checkInvariants(db.prisma)).toEqual([]);
-  } finally {
-    await Promise.all(dbs.splice(0).map((d) => d.destroy()));
-  }
-});
+afterEach(() => checkThenDestroy(db));
 
 describe('audit', () => {
   it('writes one row per decision with actor, before, after, reason and trace', async () => {

@@ -3,31 +3,20 @@
  * After every test the pool invariants must hold (used == rows, <= capacity, one primary).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkInvariants } from '../../../src/allocation/invariants.js';
 import type { AllocationService } from '../../../src/allocation/service.js';
-import { createTestDb, type TestDb } from '../../helpers/test-db.js';
+import { checkThenDestroy, createTestDb, type TestDb } from '../../helpers/test-db.js';
 import { holdings, seedLicenses, seedMapping, seedPolicy, seedUser, setGroups, specLicenses } from '../../helpers/seed.js';
 import { allocationFor } from '../../helpers/services.js';
 
 let db: TestDb;
 let service: AllocationService;
-const dbs: TestDb[] = [];
 const actor = { actor: 'test:worked-cases', action: 'test.decide' };
 
 beforeEach(async () => {
   db = await createTestDb();
-  dbs.push(db);
   service = allocationFor(db).service;
 });
-// Each test's database is dropped after it: kept to the end of the file, their idle pools held
-// connections enough to exhaust the server's max_connections next to another file (CI, stop 15).
-afterEach(async () => {
-  try {
-    expect(await checkInvariants(db.prisma)).toEqual([]);
-  } finally {
-    await Promise.all(dbs.splice(0).map((d) => d.destroy()));
-  }
-});
+afterEach(() => checkThenDestroy(db));
 
 async function dev1dev2(overrides: Record<string, number> = {}): Promise<string> {
   await seedLicenses(db, specLicenses(10, overrides));

@@ -6,27 +6,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../../src/allocation/invariants.js';
 import type { RunningJobService } from '../../../src/jobs/service.js';
 import { ConflictError } from '../../../src/shared/errors.js';
-import { createTestDb, type TestDb } from '../../helpers/test-db.js';
+import { checkThenDestroy, createTestDb, type TestDb } from '../../helpers/test-db.js';
 import { allHoldings, allocationFor, jobsFor, plannedHoldings, redistribute, seedPopulation } from './helpers.js';
 
 let db: TestDb;
-const dbs: TestDb[] = [];
 const all = { scope: { all: true as const }, redistributeManual: false, dryRun: false };
 
 beforeEach(async () => {
   db = await createTestDb({ poolSize: 10 });
-  dbs.push(db);
   await seedPopulation(db, 7, 30);
 });
-// Each test's database is dropped after it: kept to the end of the file, their idle pools held
-// connections enough to exhaust the server's max_connections next to another file (CI, stop 15).
-afterEach(async () => {
-  try {
-    expect(await checkInvariants(db.prisma)).toEqual([]);
-  } finally {
-    await Promise.all(dbs.splice(0).map((d) => d.destroy()));
-  }
-});
+afterEach(() => checkThenDestroy(db));
 
 function gate(): { wait: Promise<void>; open: () => void } {
   let open!: () => void;

@@ -2,28 +2,17 @@
  * SPEC §3 redistribution semantics through the real job runner and database.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkInvariants } from '../../../src/allocation/invariants.js';
-import { createTestDb, type TestDb } from '../../helpers/test-db.js';
+import { checkThenDestroy, createTestDb, type TestDb } from '../../helpers/test-db.js';
 import { poolUsed, seedLicenses, seedMapping, seedUser, specLicenses } from '../../helpers/seed.js';
 import { allHoldings, allocationFor, give, jobsFor, redistribute } from './helpers.js';
 
 let db: TestDb;
-const dbs: TestDb[] = [];
 const day = (d: number) => new Date(Date.UTC(2026, 0, d));
 
 beforeEach(async () => {
   db = await createTestDb({ poolSize: 10 });
-  dbs.push(db);
 });
-// Each test's database is dropped after it: kept to the end of the file, their idle pools held
-// connections enough to exhaust the server's max_connections next to another file (CI, stop 15).
-afterEach(async () => {
-  try {
-    expect(await checkInvariants(db.prisma)).toEqual([]);
-  } finally {
-    await Promise.all(dbs.splice(0).map((d) => d.destroy()));
-  }
-});
+afterEach(() => checkThenDestroy(db));
 
 describe('redistribution job', { timeout: 240_000 }, () => {
   it('swaps two licences between two users while both pools are full', async () => {
