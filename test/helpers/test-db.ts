@@ -44,10 +44,11 @@ export async function createTestDb(opts: { poolSize?: number } = {}): Promise<Te
   }
   open++;
   const name = `allot_t_${randomBytes(6).toString('hex')}`;
+  const url = urlFor(name);
   let db: Db;
   try {
     await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
-    db = await createDb({ url: urlFor(name), dataDir: 'unused', poolSize: opts.poolSize ?? 5, transactionTimeoutMs: 30_000 });
+    db = await createDb({ url, dataDir: 'unused', poolSize: opts.poolSize ?? 5, transactionTimeoutMs: 30_000 });
   } catch (e) {
     open--;
     await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
@@ -56,7 +57,7 @@ export async function createTestDb(opts: { poolSize?: number } = {}): Promise<Te
   let destroyed = false;
   return {
     ...db,
-    url: urlFor(name),
+    url,
     destroy: async () => {
       if (destroyed) return;
       destroyed = true;
